@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make book` builds the book, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install book test lint refresh bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+book: install
+	$(BIN)/labecon build
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+# Re-execute the chapters in book/ with their defaults: updates the outputs nbval compares against.
+refresh: install
+	$(BIN)/labecon refresh
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf _build

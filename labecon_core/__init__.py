@@ -1,0 +1,1 @@
+"""labecon_core: the models, data and build tools behind the labecon book."""

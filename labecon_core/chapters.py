@@ -1,0 +1,156 @@
+"""The book's chapters and their parameters, read from ``_toc.yml`` and the notebooks.
+
+A chapter is a notebook listed in ``_toc.yml`` whose metadata has a ``labecon``
+entry naming its slug and the core function that validates its parameters::
+
+    "metadata": {"labecon": {"slug": "cohort-accounting",
+                             "validator": "labecon_core.cohort:CohortParams"}}
+
+Parameters and their defaults are read from the cell tagged ``parameters``, so
+that the notebook stays the one master copy (papermill shows the ``#`` comments
+as help).
+"""
+
+import ast
+import importlib
+import io
+import tokenize
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from labecon_core.errors import ChapterError, ParameterError
+
+#: The project's top folder (``_toc.yml``, ``book/``, ``data/``).
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class UnknownParameterError(ParameterError):
+    """A parameter name that the chapter does not have; the message lists the valid names."""
+
+    def __init__(self, name: str, chapter: "Chapter"):
+        valid = ", ".join(p.name for p in chapter.parameters)
+        super().__init__(name, None, f"one of the parameters of {chapter.slug}: {valid}")
+        self.args = (f"unknown parameter {name!r} for chapter {chapter.slug}; valid names: {valid}.",)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One chapter parameter: its name, literal default, type and help text."""
+
+    name: str
+    default: object
+    type: type
+    help: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter notebook of the book."""
+
+    slug: str
+    title: str
+    path: Path
+    validator: str
+    parameters: tuple[Parameter, ...]
+
+    def parameter(self, name: str) -> Parameter:
+        """The parameter called ``name``; an error listing the valid names otherwise."""
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise UnknownParameterError(name, self)
+
+    def defaults(self) -> dict:
+        """The chapter's default parameter values."""
+        return {p.name: p.default for p in self.parameters}
+
+    def validate(self, values: dict) -> None:
+        """Check a full set of parameter values with the chapter's core validator.
+
+        Raises :class:`ParameterError` (naming parameter, value and what is
+        allowed) before any kernel is started.
+        """
+        module, _, attr = self.validator.partition(":")
+        validator = getattr(importlib.import_module(module), attr)
+        validator(**values)
+
+
+def toc_files(root: Path = ROOT) -> list[str]:
+    """Every file listed in ``_toc.yml`` (without extension), in reading order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            for part in entry.get("parts", []):
+                walk(part.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    return files
+
+
+def _parse_parameters(nb, path: Path) -> tuple[Parameter, ...]:
+    """Read ``name = literal  # help`` lines of the cell tagged ``parameters``; anything else is an error."""
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ChapterError(f"{path}: needs exactly one cell tagged 'parameters', found {len(cells)}")
+    source = cells[0].source
+    comments = {
+        tok.start[0]: tok.string.lstrip("#").strip()
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+        if tok.type == tokenize.COMMENT
+    }
+    params = []
+    for node in ast.parse(source).body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            raise ChapterError(f"{path}: the parameters cell may hold only 'name = literal  # help' lines "
+                               f"(line {node.lineno})")
+        name = node.targets[0].id
+        try:
+            default = ast.literal_eval(node.value)
+        except ValueError:
+            raise ChapterError(f"{path}: parameter {name} needs a literal default (line {node.lineno})") from None
+        if not comments.get(node.lineno):
+            raise ChapterError(f"{path}: parameter {name} needs a '# unit and meaning' comment")
+        params.append(Parameter(name, default, type(default), comments[node.lineno]))
+    return tuple(params)
+
+
+@cache
+def _load_chapter(path: Path, mtime_ns: int) -> Chapter:
+    nb = nbformat.read(path, as_version=4)
+    meta = nb.metadata.get("labecon")
+    title = next(
+        (line[2:].strip() for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
+         if line.startswith("# ")),
+        path.stem,
+    )
+    return Chapter(meta["slug"], title, path, meta["validator"], _parse_parameters(nb, path))
+
+
+def chapters(root: Path = ROOT) -> list[Chapter]:
+    """The parameterized chapters of the book, in ``_toc.yml`` order."""
+    found = []
+    for entry in toc_files(root):
+        path = root / f"{entry}.ipynb"
+        if path.exists() and "labecon" in nbformat.read(path, as_version=4).metadata:
+            found.append(_load_chapter(path, path.stat().st_mtime_ns))
+    return found
+
+
+def chapter(slug: str, root: Path = ROOT) -> Chapter:
+    """The chapter called ``slug``; an error listing the valid slugs otherwise."""
+    known = chapters(root)
+    for c in known:
+        if c.slug == slug:
+            return c
+    raise ChapterError(f"no chapter {slug!r}; the chapters are: " + ", ".join(c.slug for c in known))

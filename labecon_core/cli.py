@@ -1,0 +1,110 @@
+"""The ``labecon`` command: list chapters, show their parameters, re-run them, build the book."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from labecon_core.errors import LabeconError
+
+_EPILOG = """examples:
+  labecon chapters
+  labecon params cohort-accounting
+  labecon run cohort-accounting -p cost_growth 5 --out /tmp/r
+  labecon run cohort-accounting --scenario scenarios/cohort-plateau.yml
+  labecon build --jobs 2
+"""
+
+
+def _show(value, width: int = 70) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else value
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _cmd_chapters(args) -> None:
+    from labecon_core.chapters import chapters
+
+    for c in chapters():
+        print(f"{c.slug:<24} {c.title}")
+
+
+def _cmd_params(args) -> None:
+    from labecon_core.chapters import chapter
+
+    c = chapter(args.slug)
+    print(f"parameters of {c.slug} ({c.title}); set them with -p NAME VALUE\n")
+    print(f"{'name':<28} {'default':<14} {'type':<6} meaning")
+    for p in c.parameters:
+        print(f"{p.name:<28} {_show(p.default, 14):<14} {p.type.__name__:<6} {p.help}")
+
+
+def _cmd_run(args) -> None:
+    from labecon_core import params
+    from labecon_core.chapters import chapter
+
+    c = chapter(args.slug)
+    values = params.resolve(c, args.param or (), args.scenario)
+    # Imported after validation: bad input is reported before anything heavy loads.
+    from labecon_core.run import default_out_dir, run
+
+    out = Path(args.out) if args.out else default_out_dir(c)
+    print(f"running {c.slug} into {out} ...", flush=True)
+    result = run(c, values, out)
+    print(f"\n{'result':<32} value")
+    for name, value in result.results.items():
+        print(f"{name:<32} {_show(value)}")
+    print(f"\nwrote {out / (c.slug + '.ipynb')}, {out / (c.slug + '.html')}, {out / 'results.json'}"
+          f" ({result.seconds:.1f} s)")
+
+
+def _cmd_build(args) -> None:
+    from labecon_core.build import build
+
+    build(jobs=args.jobs, force=args.force)
+
+
+def _cmd_refresh(args) -> None:
+    from labecon_core.refresh import refresh
+
+    refresh(args.slugs)
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``labecon`` command; returns the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="labecon", description="Re-run and build the labecon book.", epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("chapters", help="list the chapters (slug and title)").set_defaults(func=_cmd_chapters)
+    p = sub.add_parser("params", help="show a chapter's parameters")
+    p.add_argument("slug")
+    p.set_defaults(func=_cmd_params)
+    p = sub.add_parser("run", help="execute a chapter with other parameters")
+    p.add_argument("slug")
+    p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="set a parameter (repeatable); overrides the scenario file")
+    p.add_argument("--scenario", type=Path, help="a scenario YAML file (chapter: SLUG, parameters: {...})")
+    p.add_argument("--out", help="output folder (default: _build/runs/SLUG)")
+    p.set_defaults(func=_cmd_run)
+    p = sub.add_parser("build", help="execute every chapter and build the book into _build/html")
+    p.add_argument("--jobs", type=int, default=None, help="chapters executed at once (default: cores)")
+    p.add_argument("--force", action="store_true", help="ignore the cache and re-execute every chapter")
+    p.set_defaults(func=_cmd_build)
+    p = sub.add_parser("refresh", help="re-execute chapters in book/ with their defaults (updates committed outputs)")
+    p.add_argument("slugs", nargs="*", help="chapters to refresh (default: all)")
+    p.set_defaults(func=_cmd_refresh)
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except LabeconError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

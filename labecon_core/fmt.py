@@ -1,0 +1,46 @@
+"""Formatting of numbers for prose: the one place that decides how a result reads."""
+
+import math
+
+
+def usd(value: float, digits: int = 1) -> str:
+    """Format a dollar amount with a B/M/K suffix: ``-8e8 -> '-$800M'``."""
+    value = float(value)
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if v >= scale:
+            text = f"{v / scale:.{digits}f}".rstrip("0").rstrip(".")
+            return f"{sign}${text}{suffix}"
+    return f"{sign}${v:,.0f}"
+
+
+def pct(value: float, digits: int = 0) -> str:
+    """Format a share as a percentage: ``0.7 -> '70%'``."""
+    return f"{100 * float(value):.{digits}f}%"
+
+
+def num(value: float, digits: int = 2) -> str:
+    """Format a plain number with ``digits`` significant digits and separators."""
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(digits - 1 - magnitude, 0)
+    return f"{round(value, decimals):,.{decimals}f}"
+
+
+def sci(value: float, digits: int = 2) -> str:
+    """Format in scientific notation for prose: ``2.1e25 -> '2.1 × 10^25'`` (as MyST math-free text)."""
+    mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")
+    return f"{mantissa}×10^{int(exponent)}"
+
+
+def multiple(value: float, digits: int = 2) -> str:
+    """Format a ratio as a multiple: ``2 -> '2×'``, ``1.456 -> '1.46×'``."""
+    return f"{num(value, digits + 1 if abs(value) >= 1 else digits)}×".replace(".00×", "×")
+
+
+def year(value) -> str:
+    """Format a year, or 'never' for ``None``."""
+    return "never" if value is None else str(int(value))

@@ -1,0 +1,74 @@
+"""Record a chapter's headline results.
+
+A chapter calls :func:`record` once per headline result. The value is glued
+(myst-nb ``glue``) as a pre-formatted string, so the prose can insert it with
+``{glue:text}`name``` and never contains a typed-in number, and the raw value is
+stored in the executed notebook, from which the pipeline writes ``results.json``.
+"""
+
+import json
+import math
+from collections.abc import Callable, Mapping
+
+import numpy as np
+from IPython.display import display
+from myst_nb import glue
+
+#: Mime type under which the raw value of a result is stored in a notebook output.
+RESULT_MIME = "application/vnd.labecon.result+json"
+# myst-nb, like papermill's scrapbook, ignores outputs whose mime types carry this prefix.
+_HIDDEN_PREFIX = "application/papermill.record/"
+
+
+def to_json_value(value):
+    """Convert numpy scalars/arrays, tuples and dicts to plain JSON values (NaN -> None)."""
+    if isinstance(value, Mapping):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray | list | tuple):
+        return [to_json_value(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def record(name: str, value, text: str | Callable | None = None) -> None:
+    """Record a headline result of the running chapter.
+
+    Parameters
+    ----------
+    name : str
+        The result's key in ``results.json`` and its glue name in the prose.
+    value : object
+        The raw value (number, list, dict, ``None``); numpy values are converted.
+    text : str or callable, optional
+        How the prose shows it: a string, or a formatter applied to ``value``
+        (e.g. :func:`labecon_core.fmt.usd`). Default: ``str(value)``.
+    """
+    raw = to_json_value(value)
+    shown = text(value) if callable(text) else (str(raw) if text is None else text)
+    glue(name, shown, display=False)
+    payload = json.dumps({"name": name, "value": raw}, allow_nan=False)
+    display(
+        {_HIDDEN_PREFIX + RESULT_MIME: payload},
+        raw=True,
+        metadata={"scrapbook": {"name": f"result:{name}", "mime_prefix": _HIDDEN_PREFIX}},
+    )
+
+
+def results_from_notebook(nb) -> dict:
+    """Collect the recorded results of an executed notebook, in recording order."""
+    results = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if _HIDDEN_PREFIX + RESULT_MIME in data:
+                item = json.loads(data[_HIDDEN_PREFIX + RESULT_MIME])
+                results[item["name"]] = item["value"]
+    return results
+
+
+def prose(name: str, text: str) -> None:
+    """Glue a piece of text for the prose (an echoed parameter, a phrase) without recording a result."""
+    glue(name, text, display=False)
