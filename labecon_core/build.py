@@ -4,24 +4,29 @@ Nothing is executed over the sources: chapters are executed into
 ``_build/exec/``, a complete Sphinx source tree is assembled in a fresh staging
 folder, and the finished site replaces ``_build/html`` only when it is complete,
 so a failed or interrupted build leaves the previous book intact.
+
+The cache keeps, per chapter, the executed notebook with the hashes of what it
+depended on: the notebook, its parameters, the ``labecon_core`` modules its
+kernel imported and the ``data/`` tables it read (both recorded while it ran).
+A chapter is re-executed when, and only when, one of those changed.
 """
 
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from labecon_core import data
 from labecon_core.chapters import ROOT, Chapter, chapters, toc_files
 from labecon_core.charts import write_mathjax, write_vega_bundle
+from labecon_core.deps import PACKAGE
 from labecon_core.errors import ChapterError, LabeconError
-from labecon_core.execute import execute
 
 
 @dataclass(frozen=True)
@@ -33,61 +38,141 @@ class ChapterBuild:
     cached: bool
 
 
-def _tree_hash(paths) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
 
 
-def cache_key(chapter: Chapter, root: Path = ROOT) -> str:
-    """Key of a chapter's executed notebook: its content, parameters, the core's sources and the data."""
-    digest = hashlib.sha256()
-    digest.update(chapter.path.read_bytes())
-    digest.update(json.dumps(chapter.defaults(), sort_keys=True).encode())
-    digest.update(_tree_hash((root / "labecon_core").rglob("*.py")).encode())
-    digest.update(_tree_hash(p for p in (root / "data").rglob("*") if p.is_file()).encode())
-    return digest.hexdigest()[:20]
+def _inputs(chapter: Chapter) -> dict:
+    return {"notebook": _sha(chapter.path),
+            "parameters": hashlib.sha256(json.dumps(chapter.defaults(), sort_keys=True).encode()).hexdigest()}
 
 
-def _execute_cached(chapter: Chapter, build_dir: Path, force: bool) -> ChapterBuild:
-    key = cache_key(chapter)
-    cached = build_dir / "cache" / chapter.slug / f"{key}.ipynb"
-    target = build_dir / "exec" / chapter.path.relative_to(ROOT)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if cached.exists() and not force:
-        shutil.copyfile(cached, target)
-        return ChapterBuild(chapter.slug, 0.0, True)
-    scratch = build_dir / "cache" / chapter.slug / f"{key}.running.ipynb"
-    run = execute(chapter, scratch)
-    (scratch.parent / f"{key}.results.json").write_text(run.results_json())
-    os.replace(scratch, cached)
-    shutil.copyfile(cached, target)
-    return ChapterBuild(chapter.slug, run.seconds, False)
+def _dep_files(deps: dict) -> dict[str, Path]:
+    files = {f"labecon_core/{m}": PACKAGE / m for m in deps["modules"]}
+    for table in deps["tables"]:
+        for suffix in (".csv", ".schema.yml"):
+            files[f"data/{table}{suffix}"] = data.DATA / f"{table}{suffix}"
+    return files
+
+
+class ChapterCache:
+    """The executed notebook of each chapter, valid while its recorded dependencies are unchanged."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _entry(self, slug: str) -> Path:
+        return self.folder / slug / "entry.json"
+
+    def lookup(self, chapter: Chapter) -> Path | None:
+        """The cached executed notebook if it is current, else ``None``."""
+        entry = self._entry(chapter.slug)
+        if not entry.exists():
+            return None
+        meta = json.loads(entry.read_text())
+        if meta["inputs"] != _inputs(chapter):
+            return None
+        if any(_sha(path) != meta["files"].get(name) for name, path in _dep_files(meta["deps"]).items()):
+            return None
+        notebook = entry.parent / "executed.ipynb"
+        return notebook if notebook.exists() else None
+
+    def store(self, chapter: Chapter, notebook: Path, deps: dict, results_json: str) -> Path:
+        """Keep an executed notebook with the hashes of what it depended on; return its cached path."""
+        folder = self.folder / chapter.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        os.replace(notebook, folder / "executed.ipynb")
+        (folder / "results.json").write_text(results_json)
+        meta = {"inputs": _inputs(chapter), "deps": deps,
+                "files": {name: _sha(path) for name, path in _dep_files(deps).items()}}
+        tmp = folder / "entry.json.tmp"
+        tmp.write_text(json.dumps(meta, indent=1, sort_keys=True))
+        os.replace(tmp, self._entry(chapter.slug))
+        return folder / "executed.ipynb"
+
+
+class _Workers:
+    """Chapter executions running in their own processes, at most ``jobs`` at once."""
+
+    def __init__(self, jobs: int):
+        self.jobs = max(1, jobs)
+        self.running: dict[subprocess.Popen, tuple[Chapter, Path, float]] = {}
+
+    def start(self, chapter: Chapter, out: Path) -> None:
+        cmd = [sys.executable, "-m", "labecon_core.execute", chapter.slug, str(out)]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=os.environ | {"LABECON_ROOT": str(ROOT)})
+        self.running[proc] = (chapter, out, time.perf_counter())
+
+    def wait_one(self):
+        """Block until a worker ends; return (chapter, out, stdout, stderr, returncode)."""
+        while True:
+            for proc in list(self.running):
+                if proc.poll() is not None:
+                    chapter, out, _ = self.running.pop(proc)
+                    stdout, stderr = proc.communicate()
+                    return chapter, out, stdout, stderr, proc.returncode
+            time.sleep(0.05)
+
+    def stop_all(self) -> None:
+        """Ask every worker to stop (its kernel is shut down), then make sure they are gone."""
+        for proc in self.running:
+            proc.terminate()
+        for proc in self.running:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.running.clear()
 
 
 def execute_all(build_dir: Path, jobs: int, force: bool, log=print) -> list[ChapterBuild]:
-    """Execute (or take from the cache) every chapter; raise after all finish if any failed."""
+    """Execute (or take from the cache) every chapter; raise after all finish if any failed.
+
+    Chapters that succeed are cached even when another fails.
+    """
     todo = chapters()
-    done, failures = [], []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(_execute_cached, c, build_dir, force): c for c in todo}
-        for n, future in enumerate(as_completed(futures), 1):
-            chapter = futures[future]
-            try:
-                result = future.result()
-            except ChapterError as exc:
-                failures.append(str(exc))
+    cache = ChapterCache(build_dir / "cache")
+    exec_dir = build_dir / "exec"
+    done, failures, queue = {}, [], []
+    for chapter in todo:
+        hit = None if force else cache.lookup(chapter)
+        if hit:
+            _publish(hit, exec_dir, chapter)
+            done[chapter.slug] = ChapterBuild(chapter.slug, 0.0, True)
+            log(f"[{len(done)}/{len(todo)}] {chapter.slug:<24} cached")
+        else:
+            queue.append(chapter)
+    workers = _Workers(jobs)
+    try:
+        while queue or workers.running:
+            while queue and len(workers.running) < workers.jobs:
+                chapter = queue.pop(0)
+                workers.start(chapter, build_dir / "cache" / chapter.slug / "running.ipynb")
+            chapter, out, stdout, stderr, code = workers.wait_one()
+            n = len(done) + len(failures) + 1
+            if code != 0:
+                lines = stderr.strip().splitlines()
+                failures.append(lines[-1] if lines else f"chapter {chapter.slug!r} failed (exit {code})")
                 log(f"[{n}/{len(todo)}] {chapter.slug:<24} FAILED")
                 continue
-            done.append(result)
-            how = "cached" if result.cached else f"{result.seconds:5.1f} s"
-            log(f"[{n}/{len(todo)}] {chapter.slug:<24} {how}")
+            summary = json.loads(stdout.strip().splitlines()[-1])
+            cached = cache.store(chapter, out, summary["deps"], summary["results"])
+            _publish(cached, exec_dir, chapter)
+            done[chapter.slug] = ChapterBuild(chapter.slug, summary["seconds"], False)
+            log(f"[{n}/{len(todo)}] {chapter.slug:<24} {summary['seconds']:5.1f} s")
+    finally:
+        workers.stop_all()
     if failures:
         raise ChapterError("; ".join(failures))
-    order = {c.slug: i for i, c in enumerate(todo)}
-    return sorted(done, key=lambda b: order[b.slug])
+    return [done[c.slug] for c in todo]
+
+
+def _publish(notebook: Path, exec_dir: Path, chapter: Chapter) -> None:
+    target = exec_dir / chapter.path.relative_to(ROOT)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(notebook, target)
+    shutil.copyfile(notebook.parent / "results.json", target.with_suffix(".results.json"))
 
 
 def _stage(build_dir: Path) -> Path:
@@ -115,9 +200,24 @@ def _jupyter_book() -> str:
     return str(local) if local.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
-def render(build_dir: Path, log=print) -> Path:
-    """Run Jupyter Book (warnings as errors) on the staged tree and swap the site in."""
+def _tree_sha(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def render(build_dir: Path) -> tuple[Path, bool]:
+    """Run Jupyter Book (warnings as errors) on the staged tree and swap the site in.
+
+    Returns the site and whether Sphinx ran: when the staged sources are identical
+    to those of the site in place, the site is already current.
+    """
     stage = _stage(build_dir)
+    stamp, final = build_dir / "html.sources.sha256", build_dir / "html"
+    sources = _tree_sha(stage)
+    if final.exists() and stamp.exists() and stamp.read_text() == sources:
+        return final, False
     out = build_dir / "stage-out"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [_jupyter_book(), "build", str(stage), "--path-output", str(out), "-W", "-n", "--keep-going", "-q"]
@@ -126,40 +226,55 @@ def render(build_dir: Path, log=print) -> Path:
         raise LabeconError(
             "jupyter-book build failed (the previous book is untouched):\n" + (proc.stdout + proc.stderr)[-4000:]
         )
-    site, final, old = out / "_build" / "html", build_dir / "html", build_dir / "html.old"
+    site, old = out / "_build" / "html", build_dir / "html.old"
     shutil.rmtree(old, ignore_errors=True)
+    stamp.unlink(missing_ok=True)
     if final.exists():
         final.rename(old)
     site.rename(final)
+    stamp.write_text(sources)
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
-    return final
+    return final, True
 
 
-def build(build_dir: Path = ROOT / "_build", jobs: int | None = None, force: bool = False, log=print) -> Path:
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = False, log=print) -> Path:
     """Build the whole book into ``build_dir / 'html'``; return the site's folder.
 
     Parameters
     ----------
-    build_dir : Path
-        Where executed chapters, the cache and the site go.
+    build_dir : Path, optional
+        Where executed chapters, the cache and the site go (default ``_build``).
     jobs : int, optional
         Chapters executed at once (default: the number of cores).
     force : bool
         Re-execute every chapter even if its cached result is current.
+
+    Bad data stops the build before any chapter executes. SIGTERM is handled like
+    SIGINT: workers and their kernels are stopped, and ``_build/html`` is left as it was.
     """
+    build_dir = build_dir or ROOT / "_build"
     start = time.perf_counter()
-    data.validate_all()
-    log("executing chapters")
-    built = execute_all(build_dir, jobs or os.cpu_count() or 1, force, log)
-    log("rendering the book with jupyter-book")
-    t = time.perf_counter()
-    site = render(build_dir, log)
-    render_s = time.perf_counter() - t
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        data.validate_all()
+        log("executing chapters")
+        built = execute_all(build_dir, jobs or os.cpu_count() or 1, force, log)
+        t = time.perf_counter()
+        site, rendered = render(build_dir)
+        render_s = time.perf_counter() - t
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for scratch in ("stage", "stage-out"):
+            shutil.rmtree(build_dir / scratch, ignore_errors=True)
     log("\nsummary")
     for b in built:
         log(f"  {b.slug:<24} {'cached' if b.cached else f'{b.seconds:6.1f} s'}")
-    log(f"  {'jupyter-book':<24} {render_s:6.1f} s")
+    log(f"  {'jupyter-book':<24} {f'{render_s:6.1f} s' if rendered else 'site current'}")
     log(f"  {'total':<24} {time.perf_counter() - start:6.1f} s")
     log(f"\nthe book is at {site / 'index.html'}")
     return site

@@ -14,6 +14,7 @@ as help).
 import ast
 import importlib
 import io
+import os
 import tokenize
 from dataclasses import dataclass
 from functools import cache
@@ -24,8 +25,9 @@ import yaml
 
 from labecon_core.errors import ChapterError, ParameterError
 
-#: The project's top folder (``_toc.yml``, ``book/``, ``data/``).
-ROOT = Path(__file__).resolve().parents[1]
+#: The project's top folder (``_toc.yml``, ``book/``, ``data/``); ``LABECON_ROOT`` points
+#: elsewhere (the tests build copies of the project).
+ROOT = Path(os.environ.get("LABECON_ROOT") or Path(__file__).resolve().parents[1]).resolve()
 
 
 class UnknownParameterError(ParameterError):

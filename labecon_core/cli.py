@@ -69,6 +69,27 @@ def _cmd_refresh(args) -> None:
     refresh(args.slugs)
 
 
+def _join_param_pairs(argv: list[str]) -> list[str]:
+    """Rewrite ``-p NAME VALUE`` as ``--param=NAME=VALUE``: argparse would read a value such as
+    ``-1e8`` as an option, so the pair is taken verbatim before it parses anything."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] in ("-p", "--param") and i + 2 < len(argv):
+            out.append(f"--param={argv[i + 1]}={argv[i + 2]}")
+            i += 3
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
+def _name_value(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected NAME VALUE, got {text!r}")
+    return name, value
+
+
 def main(argv=None) -> int:
     """Entry point of the ``labecon`` command; returns the exit code."""
     parser = argparse.ArgumentParser(
@@ -82,7 +103,7 @@ def main(argv=None) -> int:
     p.set_defaults(func=_cmd_params)
     p = sub.add_parser("run", help="execute a chapter with other parameters")
     p.add_argument("slug")
-    p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+    p.add_argument("-p", "--param", type=_name_value, action="append", metavar="NAME VALUE",
                    help="set a parameter (repeatable); overrides the scenario file")
     p.add_argument("--scenario", type=Path, help="a scenario YAML file (chapter: SLUG, parameters: {...})")
     p.add_argument("--out", help="output folder (default: _build/runs/SLUG)")
@@ -94,7 +115,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("refresh", help="re-execute chapters in book/ with their defaults (updates committed outputs)")
     p.add_argument("slugs", nargs="*", help="chapters to refresh (default: all)")
     p.set_defaults(func=_cmd_refresh)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_param_pairs(list(sys.argv[1:] if argv is None else argv)))
     try:
         args.func(args)
     except LabeconError as exc:

@@ -152,7 +152,8 @@ class CohortResult:
         # Non-negative from year t to the end: reverse cumulative AND.
         ok_to_end = np.flip(np.logical_and.accumulate(np.flip(cash >= 0, axis=-1), axis=-1), axis=-1)
         had_deficit = np.logical_or.accumulate(cash < 0, axis=-1)
-        return _first_year_where(self.years, ok_to_end & np.roll(had_deficit, 1, axis=-1) & (np.arange(cash.shape[-1]) > 0))
+        deficit_before = np.roll(had_deficit, 1, axis=-1) & (np.arange(cash.shape[-1]) > 0)
+        return _first_year_where(self.years, ok_to_end & deficit_before)
 
 
 def _first_year_where(years: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -217,9 +218,10 @@ def cohort_model(p: CohortParams) -> CohortResult:
     else:
         n_years = p.generations * p.generation_interval_years - (p.generation_interval_years - 1)
     weights = _revenue_weights(p, n_years)  # (..., T, K)
-    revenue = np.einsum("...tk,...k->...t", np.broadcast_to(weights, cost.shape[:-1] + weights.shape[-2:]), cohort_revenue)
+    weights = np.broadcast_to(weights, cost.shape[:-1] + weights.shape[-2:])
+    revenue = np.einsum("...tk,...k->...t", weights, cohort_revenue)
     train_idx = k * p.generation_interval_years
-    training_spend = np.zeros(cost.shape[:-1] + (n_years,))
+    training_spend = np.zeros((*cost.shape[:-1], n_years))
     within = train_idx < n_years
     training_spend[..., train_idx[within]] = cost[..., within]
     serving = (1.0 - gm[..., None]) * revenue

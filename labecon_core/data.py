@@ -123,6 +123,14 @@ def _load_stamped(name: str, data_dir: Path, _stamp: tuple) -> pd.DataFrame:
         raise DataError(_describe_failure(path, frame, exc)) from None
 
 
+_READ: set[str] = set()
+
+
+def tables_read() -> set[str]:
+    """Names of the tables :func:`load` has returned in this process (the build's dependency record)."""
+    return set(_READ)
+
+
 def load(name: str, data_dir: Path = DATA) -> pd.DataFrame:
     """Table ``name`` as a validated DataFrame (a copy; units are in :func:`schema`).
 
@@ -131,7 +139,9 @@ def load(name: str, data_dir: Path = DATA) -> pd.DataFrame:
     DataError
         Naming file, row and column of the first problems found.
     """
-    return _load(name, Path(data_dir)).copy()
+    frame = _load(name, Path(data_dir)).copy()
+    _READ.add(name)
+    return frame
 
 
 def validate_all(data_dir: Path = DATA) -> None:

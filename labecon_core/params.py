@@ -57,13 +57,17 @@ def read_scenario(path: Path, chapter: Chapter) -> dict:
     except FileNotFoundError:
         raise LabeconError(f"{where}: no such file.") from None
     except yaml.YAMLError as exc:
-        raise LabeconError(f"{where}: not valid YAML ({exc}).") from None
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise LabeconError(f"{where}: not valid YAML{at}: {problem}.") from None
     if not isinstance(data, dict):
         raise LabeconError(f"{where}: must be a mapping with keys 'chapter' and 'parameters'; got {data!r}.")
     unknown = set(data) - _SCENARIO_KEYS
     if unknown:
         raise LabeconError(
-            f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; allowed: {', '.join(sorted(_SCENARIO_KEYS))}."
+            f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
+            f"allowed: {', '.join(sorted(_SCENARIO_KEYS))}."
         )
     if data.get("chapter") != chapter.slug:
         raise LabeconError(f"{where}: is for chapter {data.get('chapter')!r}, not {chapter.slug!r}.")

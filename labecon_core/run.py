@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from labecon_core.chapters import ROOT, Chapter
@@ -18,7 +19,7 @@ def render_page(notebook: Path, html: Path) -> Path:
     """
     exe = Path(sys.executable).with_name("mystnb-docutils-html5")
     proc = subprocess.run(
-        [str(exe), "--nb-execution-mode=off", "--quiet", str(notebook), str(html)],
+        [str(exe), "--nb-execution-mode=off", "--nb-output-folder=", "--quiet", str(notebook), str(html)],
         capture_output=True, text=True,
     )
     if proc.returncode != 0:
@@ -54,4 +55,4 @@ def run(chapter: Chapter, values: dict, out_dir: Path) -> Execution:
     finally:
         for leftover in (tmp_nb, tmp_html, out_dir / ".results.running.json"):
             leftover.unlink(missing_ok=True)
-    return Execution(chapter, out_dir / f"{chapter.slug}.ipynb", result.parameters, result.results, result.seconds)
+    return replace(result, notebook=out_dir / f"{chapter.slug}.ipynb")

@@ -1,0 +1,208 @@
+"""The labecon command: listing, parameters, good runs and (table-driven) bad input."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labecon_core import params
+from labecon_core.chapters import ROOT, chapter
+from labecon_core.cli import main
+from labecon_core.errors import ParameterError
+
+LABECON = [sys.executable, "-m", "labecon_core.cli"]
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_chapters_lists_slugs_and_titles(capsys):
+    code, out, _ = run_cli(capsys, "chapters")
+    assert code == 0
+    assert "cohort-accounting" in out and "Cohort accounting" in out
+
+
+def test_params_shows_name_default_type_and_meaning(capsys):
+    code, out, _ = run_cli(capsys, "params", "cohort-accounting")
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("cost_growth"))
+    assert "10.0" in line and "float" in line and "training cost grows" in line
+
+
+def _scenario(tmp_path, text, name="s.yml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+BAD = [
+    # (argv after "run cohort-accounting", message fragment)
+    (["-p", "cost_growth", "-1"], r"'cost_growth': got -1.0; allowed: a number > 0"),
+    (["-p", "cost_growth", "0"], r"'cost_growth': got 0.0"),
+    (["-p", "cost_growth", "ten"], r"'cost_growth': got 'ten'; allowed: a number \(float\)"),
+    (["-p", "cost_growth", "nan"], r"'cost_growth': got 'nan'; allowed: a finite number"),
+    (["-p", "cost_growth", "inf"], r"'cost_growth'.*finite"),
+    (["-p", "cost_growth", ""], r"'cost_growth': got ''"),
+    (["-p", "first_training_cost", "0"], r"'first_training_cost': got 0.0"),
+    (["-p", "first_training_cost", "-1e8"], r"'first_training_cost'"),
+    (["-p", "gross_margin", "1.2"], r"'gross_margin': got 1.2; allowed: a number >= 0 and <= 1"),
+    (["-p", "gross_margin", "-0.5"], r"'gross_margin'"),
+    (["-p", "generations", "0"], r"'generations': got 0; allowed: a whole number >= 1"),
+    (["-p", "generations", "2.5"], r"'generations': got '2.5'; allowed: a whole number"),
+    (["-p", "generations", "three"], r"'generations': got 'three'"),
+    (["-p", "revenue_years", "0"], r"'revenue_years'"),
+    (["-p", "scenario", "boom"], r"'scenario': got 'boom'; allowed: one of: continue, plateau, overhang"),
+    (["-p", "scenario", "plateau", "-p", "plateau_generation", "9"], r"'plateau_generation': got 9"),
+    (["-p", "scenario", "overhang", "-p", "overhang_generation", "-1"], r"'overhang_generation': got -1"),
+    (["-p", "ending_generations", "1"], r"'ending_generations': got 1"),
+    (["-p", "revenue_decay", "1"], r"'revenue_decay': got 1.0.*< 1"),
+    (["-p", "first_year", "1066"], r"'first_year': got 1066"),
+    (["-p", "nosuch", "1"], r"unknown parameter 'nosuch' for chapter cohort-accounting; valid names: first_training"),
+    (["-p", "Cost_Growth", "5"], r"unknown parameter 'Cost_Growth'"),
+    (["--scenario", "{tmp}/missing.yml"], r"scenario file .*missing.yml: no such file"),
+    (["--scenario", "@bad_yaml"], r"scenario file .*: not valid YAML"),
+    (["--scenario", "@not_mapping"], r"must be a mapping with keys 'chapter' and 'parameters'"),
+    (["--scenario", "@unknown_key"], r"unknown key\(s\) paramters; allowed: chapter, description, parameters, title"),
+    (["--scenario", "@other_chapter"], r"is for chapter 'competition', not 'cohort-accounting'"),
+    (["--scenario", "@wrong_type"], r"parameter 'cost_growth': got 'fast'; allowed: a number \(float\)"),
+    (["--scenario", "@params_list"], r"'parameters' must be a mapping"),
+    (["--scenario", "@unknown_param"], r"unknown parameter 'growth'"),
+    (["--scenario", "@out_of_range"], r"parameter 'gross_margin': got 2.0"),
+    (["--scenario", "@bool_for_number"], r"parameter 'generations': got True"),
+]
+SCENARIOS = {
+    "bad_yaml": "chapter: cohort-accounting\nparameters: {cost_growth: [1,\n",
+    "not_mapping": "- just\n- a list\n",
+    "unknown_key": "chapter: cohort-accounting\nparamters: {cost_growth: 5}\n",
+    "other_chapter": "chapter: competition\nparameters: {}\n",
+    "wrong_type": "chapter: cohort-accounting\nparameters: {cost_growth: fast}\n",
+    "params_list": "chapter: cohort-accounting\nparameters: [1, 2]\n",
+    "unknown_param": "chapter: cohort-accounting\nparameters: {growth: 5}\n",
+    "out_of_range": "chapter: cohort-accounting\nparameters: {gross_margin: 2}\n",
+    "bool_for_number": "chapter: cohort-accounting\nparameters: {generations: true}\n",
+}
+
+
+@pytest.mark.parametrize(("argv", "message"), BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_is_rejected_before_any_kernel(argv, message, tmp_path, capsys):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    argv = [_scenario(tmp_path, SCENARIOS[a[1:]]) if a.startswith("@") else a for a in argv]
+    out_dir = tmp_path / "out"
+    code, _out, err = run_cli(capsys, "run", "cohort-accounting", *argv, "--out", str(out_dir))
+    assert code != 0
+    assert err.startswith("error: ")
+    assert len(err.strip().splitlines()) == 1, "one paragraph"
+    import re
+
+    assert re.search(message, err), err
+    assert not out_dir.exists(), "nothing is written for bad input"
+
+
+def test_unknown_chapter_lists_the_chapters(capsys):
+    code, _, err = run_cli(capsys, "run", "no-such-chapter")
+    assert code == 2
+    assert "no chapter 'no-such-chapter'; the chapters are: cohort-accounting" in err
+    code, _, err = run_cli(capsys, "params", "nope")
+    assert code == 2 and "the chapters are" in err
+
+
+def test_bad_input_starts_no_kernel_and_loads_no_executor(tmp_path):
+    code = (
+        "import sys; from labecon_core.cli import main;"
+        "rc = main(['run', 'cohort-accounting', '-p', 'cost_growth', '-1', '--out', sys.argv[1]]);"
+        "assert rc == 2, rc;"
+        "loaded = [m for m in sys.modules if m.startswith(('papermill', 'nbclient', 'jupyter_client'))];"
+        "assert not loaded, loaded"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "o")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "'cost_growth'" in proc.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=20))
+def test_fuzzed_values_either_convert_or_raise_parameter_error(text):
+    c = chapter("cohort-accounting")
+    for name in ("cost_growth", "generations", "scenario"):
+        try:
+            value = params.convert(c, name, text)
+        except ParameterError as exc:
+            assert exc.name == name and repr(text) in str(exc)
+        else:
+            assert isinstance(value, c.parameter(name).type)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False) | st.integers(-10**6, 10**6))
+def test_fuzzed_numbers_round_trip_or_are_rejected_by_the_model(number):
+    c = chapter("cohort-accounting")
+    try:
+        values = params.resolve(c, [("cost_growth", repr(number))])
+    except ParameterError as exc:
+        assert exc.name == "cost_growth" and number <= 0
+    else:
+        assert values["cost_growth"] == pytest.approx(float(number)) and number > 0
+
+
+def test_string_parameters_reach_the_notebook_as_literals(tmp_path):
+    """A string parameter is injected as a Python literal, never evaluated as code."""
+    from papermill.translators import PythonTranslator
+
+    payload = "plateau'); import os; os.system('touch HACKED'); ('"
+    line = PythonTranslator.codify({"scenario": payload})
+    namespace = {}
+    exec(line, namespace)  # what the injected cell does
+    assert namespace["scenario"] == payload
+    assert not (tmp_path / "HACKED").exists()
+
+
+@pytest.fixture(scope="module")
+def good_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    proc = subprocess.run([*LABECON, "run", "cohort-accounting", "-p", "cost_growth", "5", "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    return proc, out
+
+
+def test_run_writes_notebook_page_and_results(good_run):
+    proc, out = good_run
+    assert proc.returncode == 0, proc.stderr
+    assert {"cohort-accounting.ipynb", "cohort-accounting.html", "results.json"} <= {p.name for p in out.iterdir()}
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["chapter"] == "cohort-accounting"
+    assert doc["parameters"]["cost_growth"] == 5.0
+    assert set(chapter("cohort-accounting").defaults()) == set(doc["parameters"])
+    r = doc["results"]
+    assert r["conventional_pnl"] == pytest.approx([-1e8, -3e8, -1.5e9])
+    assert r["cohort_pnl"] == pytest.approx([1e8, 5e8, 2.5e9])
+    assert r["peak_funding_need"] == pytest.approx(1.9e9)
+    assert r["first_profitable_year"] is None
+    assert "conventional_pnl" in proc.stdout and "peak_funding_need" in proc.stdout
+
+
+def test_run_page_is_offline_and_shows_the_new_numbers(good_run):
+    _, out = good_run
+    html = (out / "cohort-accounting.html").read_text()
+    assert "-$300M" in html  # the glued prose follows the parameter
+    assert "http://" not in "".join(x for x in html.split("<script")[1:] if "src=" in x.split(">")[0])
+    assert '<script src="vega-bundle.js">' in html and (out / "vega-bundle.js").exists()
+
+
+def test_scenario_file_with_override(tmp_path, capsys):
+    c = chapter("cohort-accounting")
+    values = params.resolve(c, [("gross_margin", "0.5")], ROOT / "scenarios" / "cohort-plateau.yml")
+    assert values["scenario"] == "plateau" and values["gross_margin"] == 0.5 and values["generations"] == 7
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yml")), ids=lambda p: p.name)
+def test_every_shipped_scenario_is_valid(path):
+    import yaml
+
+    slug = yaml.safe_load(path.read_text())["chapter"]
+    params.resolve(chapter(slug), (), path)

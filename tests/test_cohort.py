@@ -1,0 +1,133 @@
+"""Cohort model: the podcast example, the closed form, the accounting identity, validation."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labecon_core import cohort
+from labecon_core.cohort import CohortParams, cohort_model
+from labecon_core.errors import ParameterError
+
+growth = st.floats(0.2, 20)
+multiple = st.floats(0, 10)
+margin = st.floats(0, 1)
+
+
+def test_podcast_example_is_reproduced_exactly():
+    r = cohort_model(CohortParams())
+    assert list(r.years) == [2023, 2024, 2025]
+    np.testing.assert_allclose(r.profit, [-100e6, -800e6, -8e9])
+    np.testing.assert_allclose(r.cohort_pnl, [100e6, 1e9, 10e9])
+    assert r.peak_funding_need == pytest.approx(8.9e9)
+    assert np.isnan(r.first_profitable_year)
+
+
+@given(c0=st.floats(1e6, 1e10), g=growth, m=multiple, gamma=margin, k=st.integers(2, 8))
+def test_closed_form_profit(c0, g, m, gamma, k):
+    """One revenue year, a generation a year, continue: profit_t = C_{t-1} (gamma m - g)."""
+    r = cohort_model(CohortParams(first_training_cost=c0, cost_growth=g, revenue_multiple=m,
+                                  gross_margin=gamma, generations=k))
+    cost = c0 * g ** np.arange(k)
+    np.testing.assert_allclose(r.profit[0], -c0, rtol=1e-12)
+    np.testing.assert_allclose(r.profit[1:], cost[:-1] * (gamma * m - g), rtol=1e-9, atol=1e-6 * c0)
+    assert np.all((r.profit[1:] > 0) == cohort.profitable_while_scaling(gamma, m, g)) or np.isclose(gamma * m, g)
+    assert np.all((r.cohort_pnl > 0) == (gamma * m > 1)) or np.isclose(gamma * m, 1)
+
+
+@settings(max_examples=60)
+@given(g=growth, m=multiple, gamma=margin, k=st.integers(1, 6), years=st.integers(1, 5),
+       decay=st.floats(0, 0.9), interval=st.integers(1, 3),
+       scenario=st.sampled_from(cohort.SCENARIOS), stop=st.integers(0, 5), om=st.floats(0, 3))
+def test_annual_and_cohort_views_sum_to_the_same_cash(g, m, gamma, k, years, decay, interval, scenario, stop, om):
+    """Over a horizon covering every cohort's revenue life, sum of annual profit == sum of cohort P&L."""
+    stop = min(stop, k - 1)
+    horizon = (k - 1) * interval + years + 1
+    p = CohortParams(cost_growth=g, revenue_multiple=m, gross_margin=gamma, generations=k, revenue_years=years,
+                     revenue_decay=decay, generation_interval_years=interval, scenario=scenario,
+                     plateau_generation=stop, overhang_generation=stop, overhang_multiple=om, horizon_years=horizon)
+    r = cohort_model(p)
+    assert r.profit.sum() == pytest.approx(r.cohort_pnl.sum(), rel=1e-9, abs=1e-3)
+    assert r.revenue.sum() == pytest.approx(r.cohort_revenue.sum(), rel=1e-9, abs=1e-3)
+    np.testing.assert_allclose(r.profit, r.revenue - r.serving_cost - r.training_spend)
+
+
+def test_vectorized_equals_one_at_a_time():
+    g = np.array([1.5, 3.0, 10.0])[:, None]
+    m = np.array([0.5, 2.0, 4.0, 12.0])[None, :]
+    many = cohort_model(CohortParams(cost_growth=g, revenue_multiple=m, gross_margin=0.7, generations=5))
+    assert many.profit.shape == (3, 4, 5)
+    for i, gi in enumerate(g[:, 0]):
+        for j, mj in enumerate(m[0]):
+            one = cohort_model(CohortParams(cost_growth=gi, revenue_multiple=mj, gross_margin=0.7, generations=5))
+            np.testing.assert_allclose(many.profit[i, j], one.profit)
+            assert many.peak_funding_need[i, j] == pytest.approx(one.peak_funding_need)
+
+
+def test_plateau_costs_stop_growing_and_turn_profitable():
+    r = cohort_model(CohortParams(scenario="plateau", generations=6, plateau_generation=2))
+    np.testing.assert_allclose(r.training_cost, [1e8, 1e9, 1e10, 1e10, 1e10, 1e10])
+    # From the year after the plateau is reached, profit is (gamma m - 1) C_P a year.
+    np.testing.assert_allclose(r.profit[3:], 1e10)
+    assert r.first_profitable_year == 2026
+    assert r.break_even_year == 2026
+
+
+def test_overhang_is_a_one_time_loss_and_nothing_after():
+    r = cohort_model(CohortParams(scenario="overhang", generations=5, overhang_generation=2, overhang_multiple=0.5))
+    assert len(r.training_cost) == 3
+    assert r.cohort_pnl[-1] == pytest.approx(-5e9)
+    assert r.years[-1] == 2026  # the horizon runs to the last model's revenue
+    assert r.training_spend[-1] == 0
+
+
+def test_revenue_spread_and_decay_keep_lifetime_revenue():
+    r = cohort_model(CohortParams(revenue_years=4, revenue_decay=0.5, generations=1, horizon_years=6))
+    assert r.revenue.sum() == pytest.approx(2e8)
+    assert np.all(np.diff(r.revenue[1:5]) < 0)  # decaying profile
+
+
+def test_generation_interval_spaces_training():
+    r = cohort_model(CohortParams(generation_interval_years=2, generations=3))
+    assert list(r.generation_years) == [2023, 2025, 2027]
+    assert list(np.nonzero(r.training_spend)[0]) == [0, 2, 4]
+
+
+def test_frontier_grid_matches_the_condition():
+    grid = cohort.frontier_grid(CohortParams(generations=4, gross_margin=0.5), [2, 4, 8], [1, 6, 20])
+    assert len(grid) == 9
+    assert (grid.profitable_while_scaling == (0.5 * grid.revenue_multiple > grid.cost_growth)).all()
+    profitable = grid[grid.profitable_while_scaling]
+    assert (profitable.first_profitable_year == 2024).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"first_training_cost": 0}, r"'first_training_cost': got 0.*> 0"),
+        ({"first_training_cost": -5}, r"'first_training_cost': got -5"),
+        ({"cost_growth": -1}, r"'cost_growth': got -1.*> 0"),
+        ({"cost_growth": 0}, r"'cost_growth'"),
+        ({"gross_margin": 1.5}, r"'gross_margin': got 1.5.*>= 0 and <= 1"),
+        ({"gross_margin": -0.1}, r"'gross_margin'"),
+        ({"generations": 0}, r"'generations': got 0.*whole number >= 1"),
+        ({"generations": 2.5}, r"'generations': got 2.5.*whole number"),
+        ({"scenario": "boom"}, r"'scenario': got 'boom'.*one of: continue, plateau, overhang"),
+        ({"scenario": "plateau", "plateau_generation": 3}, r"'plateau_generation': got 3.*<= 2"),
+        ({"scenario": "overhang", "overhang_generation": -1}, r"'overhang_generation': got -1"),
+        ({"revenue_decay": 1.0}, r"'revenue_decay'.*< 1"),
+        ({"revenue_multiple": float("nan")}, r"'revenue_multiple'.*finite"),
+        ({"cost_growth": "ten"}, r"'cost_growth': got 'ten'.*a number"),
+        ({"cost_growth": np.array([2.0, -1.0])}, r"'cost_growth': got -1.0"),
+    ],
+)
+def test_bad_parameters_are_named(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        CohortParams(**kwargs)
+
+
+def test_chapter_validator_checks_the_endings_run():
+    with pytest.raises(ParameterError, match="'ending_generations'"):
+        cohort.validate_chapter(ending_generations=1)
+    with pytest.raises(ParameterError, match="'plateau_generation': got 6"):
+        cohort.validate_chapter(ending_generations=6, plateau_generation=6)
