@@ -1,0 +1,218 @@
+"""The build: offline site, cache invalidation, faults that lose nothing, interruption, determinism.
+
+Most tests build a small copy of the project (the cohort chapter) pointed to by
+``LABECON_ROOT``, so they can break it on purpose; one builds the real book.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+from labecon_core.chapters import ROOT, chapters
+
+LABECON = [sys.executable, "-m", "labecon_core.cli"]
+MINI_TOC = "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/cohort-accounting\n  - file: book/references\n"
+
+
+def make_project(root: Path, toc: str = MINI_TOC) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "_config.yml", root / "_config.yml")
+    (root / "_toc.yml").write_text(toc)
+    shutil.copytree(ROOT / "data", root / "data")
+    (root / "book").mkdir()
+    for name in ("intro.md", "references.md", "cohort-accounting.ipynb"):
+        shutil.copyfile(ROOT / "book" / name, root / "book" / name)
+    return root
+
+
+def labecon(root: Path, *argv, **kwargs):
+    env = os.environ | {"LABECON_ROOT": str(root)}
+    return subprocess.run([*LABECON, *argv], capture_output=True, text=True, env=env, cwd=root, **kwargs)
+
+
+def external_assets(html: str) -> list[str]:
+    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", html)
+    return [t for t in tags if re.search(r"""(?:src|href)=["'](?:https?:)?//""", t)
+            and not re.search(r"""rel=["'](?:canonical|alternate)""", t)]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("mini"))
+    proc = labecon(root, "build")
+    assert proc.returncode == 0, proc.stderr
+    return root, proc
+
+
+def test_mini_build_writes_site_and_summary(built):
+    root, proc = built
+    site = root / "_build" / "html"
+    assert (site / "index.html").exists()
+    assert (site / "book" / "cohort-accounting.html").exists()
+    assert "cohort-accounting" in proc.stdout and "total" in proc.stdout and "the book is at" in proc.stdout
+    source = (root / "book" / "cohort-accounting.ipynb").read_bytes()
+    assert source == (ROOT / "book" / "cohort-accounting.ipynb").read_bytes(), "the build never writes over sources"
+
+
+def test_no_kernel_and_no_sphinx_when_nothing_changed(built):
+    root, _ = built
+    proc = labecon(root, "build")
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"cohort-accounting\s+cached", proc.stdout)
+    assert "site current" in proc.stdout
+
+
+def test_data_file_a_chapter_reads_re_executes_it(tmp_path):
+    root = make_project(tmp_path / "p")
+    assert labecon(root, "build").returncode == 0
+    # A table the chapter does not read: still cached.
+    (root / "data" / "unused.csv").write_text("x,source,date\n1,amodei2025cheekypint,2025\n")
+    (root / "data" / "unused.schema.yml").write_text("description: t\ncolumns:\n  x: {type: float, description: x}\n")
+    proc = labecon(root, "build")
+    assert re.search(r"cohort-accounting\s+cached", proc.stdout), proc.stdout
+    # The table it reads: re-executed.
+    margins = root / "data" / "gross_margins.csv"
+    margins.write_text(margins.read_text().replace("0.72,0.70", "0.75,0.70"))
+    proc = labecon(root, "build")
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"cohort-accounting\s+\d+\.\d s", proc.stdout), proc.stdout
+    assert "75%" in (root / "_build" / "html" / "book" / "cohort-accounting.html").read_text()
+
+
+def test_cache_follows_the_core_modules_a_chapter_imported(tmp_path, monkeypatch):
+    """Touching an imported core module invalidates; touching another module does not."""
+    from labecon_core import build, deps
+
+    package = tmp_path / "pkg"
+    shutil.copytree(deps.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(build, "PACKAGE", package)
+    cache = build.ChapterCache(tmp_path / "cache")
+    chapter = next(c for c in chapters() if c.slug == "cohort-accounting")
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text("{}")
+    (tmp_path / "results.json").write_text("{}")
+    cache.store(chapter, notebook, {"modules": ["cohort.py", "fmt.py"], "tables": ["gross_margins"]}, "{}")
+    assert cache.lookup(chapter) is not None
+    (package / "errors.py").write_text((package / "errors.py").read_text() + "\n# unrelated\n")
+    assert cache.lookup(chapter) is not None
+    (package / "cohort.py").write_text((package / "cohort.py").read_text() + "\n# changed\n")
+    assert cache.lookup(chapter) is None
+
+
+def _break_chapter(root: Path) -> None:
+    nb = nbformat.read(root / "book" / "cohort-accounting.ipynb", as_version=4)
+    broken = nbformat.v4.new_notebook(metadata=nb.metadata | {"labecon": {"slug": "broken",
+                                                                            "validator": "builtins:dict"}})
+    broken.cells = [nbformat.v4.new_markdown_cell("# Broken"),
+                    nbformat.v4.new_code_cell("x = 1  # a number", metadata={"tags": ["parameters"]}),
+                    nbformat.v4.new_code_cell("y = 2"),
+                    nbformat.v4.new_code_cell("raise RuntimeError('boom in the middle')")]
+    nbformat.write(broken, root / "book" / "broken.ipynb")
+    (root / "_toc.yml").write_text(MINI_TOC.replace("  - file: book/references", "  - file: book/broken\n"
+                                                                                    "  - file: book/references"))
+
+
+def test_failing_chapter_names_chapter_and_cell_and_keeps_the_rest(tmp_path):
+    root = make_project(tmp_path / "p")
+    assert labecon(root, "build").returncode == 0
+    index = root / "_build" / "html" / "index.html"
+    before = index.read_bytes()
+    _break_chapter(root)
+    proc = labecon(root, "build", "--force")
+    assert proc.returncode != 0
+    assert "chapter 'broken' failed in code cell 3: RuntimeError: boom in the middle" in proc.stderr
+    assert index.read_bytes() == before, "the previous site is intact"
+    assert (root / "_build" / "cache" / "cohort-accounting" / "entry.json").exists(), "other chapters stay cached"
+    assert not (root / "_build" / "stage").exists()
+
+
+def test_bad_data_stops_the_build_before_any_chapter(tmp_path):
+    root = make_project(tmp_path / "p")
+    margins = root / "data" / "gross_margins.csv"
+    margins.write_text(margins.read_text().replace("0.72,0.70", "-0.72,0.70"))
+    proc = labecon(root, "build")
+    assert proc.returncode != 0
+    assert "executing chapters" not in proc.stdout
+    assert re.search(r"gross_margins.csv, row 1 \(line 2\), column value", proc.stderr), proc.stderr
+    assert not (root / "_build" / "cache").exists()
+
+
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def test_sigterm_leaves_no_half_site_and_no_kernels(built, tmp_path):
+    root = make_project(tmp_path / "p")
+    assert labecon(root, "build").returncode == 0
+    index = root / "_build" / "html" / "index.html"
+    before = index.read_bytes()
+    env = os.environ | {"LABECON_ROOT": str(root)}
+    proc = subprocess.Popen([*LABECON, "build", "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, cwd=root)
+    kernels = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not kernels:
+        kernels = [p for p in _descendants(proc.pid) if "ipykernel" in " ".join(p.cmdline())]
+        time.sleep(0.1)
+    assert kernels, "a kernel was started"
+    family = _descendants(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    _, alive = psutil.wait_procs(family, timeout=15)
+    assert not alive, f"orphans: {[p.cmdline() for p in alive]}"
+    assert index.read_bytes() == before
+    assert not (root / "_build" / "stage").exists() and not (root / "_build" / "stage-out").exists()
+
+
+def test_two_clean_builds_are_identical(built, tmp_path):
+    first, _ = built
+    second = make_project(tmp_path / "again")
+    assert labecon(second, "build").returncode == 0
+    for rel in ("exec/book/cohort-accounting.results.json", "html/book/cohort-accounting.html",
+                "html/book/intro.html"):
+        a, b = (first / "_build" / rel).read_text(), (second / "_build" / rel).read_text()
+        # Documented differences: none expected; paths of the project folders do not appear in pages.
+        assert a == b, rel
+
+
+@pytest.fixture(scope="module")
+def real_book(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    proc = subprocess.run([*LABECON, "build", "--build-dir", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return out / "html"
+
+
+def test_real_book_has_a_page_per_chapter_and_no_external_assets(real_book):
+    assert (real_book / "index.html").exists()
+    for c in chapters():
+        assert (real_book / "book" / f"{c.slug}.html").exists(), c.slug
+    offenders = {}
+    for page in real_book.rglob("*.html"):
+        found = external_assets(page.read_text())
+        if found:
+            offenders[str(page.relative_to(real_book))] = found[:3]
+    assert not offenders, offenders
+
+
+def test_results_json_of_every_chapter(real_book):
+    exec_dir = real_book.parent / "exec" / "book"
+    for c in chapters():
+        doc = json.loads((exec_dir / f"{c.slug}.results.json").read_text())
+        assert doc["chapter"] == c.slug
+        assert doc["parameters"] == json.loads(json.dumps(c.defaults()))
+        assert doc["results"], c.slug
