@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from labecon_core import data
@@ -200,6 +201,9 @@ def _jupyter_book() -> str:
     return str(local) if local.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
+_RENDERERS = ("jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "pydata-sphinx-theme", "sphinxcontrib-bibtex")
+
+
 def _tree_sha(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -215,7 +219,11 @@ def render(build_dir: Path) -> tuple[Path, bool]:
     """
     stage = _stage(build_dir)
     stamp, final = build_dir / "html.sources.sha256", build_dir / "html"
-    sources = _tree_sha(stage)
+    # The site also depends on the book's Sphinx extension and the versions of the renderers.
+    renderers = [f"{name}=={metadata.version(name)}" for name in _RENDERERS]
+    sources = hashlib.sha256(
+        (_tree_sha(stage) + _sha(PACKAGE / "sphinx_ext.py") + ";".join(renderers)).encode()
+    ).hexdigest()
     if final.exists() and stamp.exists() and stamp.read_text() == sources:
         return final, False
     out = build_dir / "stage-out"
