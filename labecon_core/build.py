@@ -14,6 +14,7 @@ A chapter is re-executed when, and only when, one of those changed.
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -23,9 +24,11 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import nbformat
+
 from labecon_core import data
 from labecon_core.chapters import ROOT, Chapter, chapters, toc_files
-from labecon_core.charts import write_mathjax, write_vega_bundle
+from labecon_core.charts import add_static_fallbacks, write_mathjax, write_vega_bundle
 from labecon_core.deps import PACKAGE
 from labecon_core.errors import ChapterError, LabeconError
 
@@ -158,6 +161,9 @@ def execute_all(build_dir: Path, jobs: int, force: bool, log=print) -> list[Chap
                 log(f"[{n}/{len(todo)}] {chapter.slug:<24} FAILED")
                 continue
             summary = json.loads(stdout.strip().splitlines()[-1])
+            nb = nbformat.read(out, as_version=4)
+            add_static_fallbacks(nb)
+            nbformat.write(nb, out)
             cached = cache.store(chapter, out, summary["deps"], summary["results"])
             _publish(cached, exec_dir, chapter)
             done[chapter.slug] = ChapterBuild(chapter.slug, summary["seconds"], False)
@@ -176,6 +182,23 @@ def _publish(notebook: Path, exec_dir: Path, chapter: Chapter) -> None:
     shutil.copyfile(notebook.parent / "results.json", target.with_suffix(".results.json"))
 
 
+def rerun_markdown(chapter: Chapter) -> str:
+    """The box closing every chapter page: the command that re-runs it, and its outputs to download."""
+    lines = [f"labecon run {chapter.slug} \\"]
+    for p in chapter.parameters:
+        lines.append(f"    -p {p.name} {shlex.quote(str(p.default))} \\")
+    lines.append(f"    --out runs/{chapter.slug}")
+    return (
+        ":::{admonition} Re-run this chapter\n:class: tip\n\n"
+        "This page was executed with the defaults below. Change any of them and run "
+        "(from a clone of the book, after `make book`):\n\n"
+        "```bash\n" + "\n".join(lines) + "\n```\n\n"
+        f"{{download}}`The executed notebook <_runs/{chapter.slug}.ipynb>` · "
+        f"{{download}}`results.json <_runs/{chapter.slug}.results.json>` "
+        "(every parameter value and the headline results)\n:::\n"
+    )
+
+
 def _stage(build_dir: Path) -> Path:
     """Assemble a Sphinx source tree from the sources and the executed chapters."""
     stage = build_dir / "stage"
@@ -184,13 +207,21 @@ def _stage(build_dir: Path) -> Path:
     for name in ("_config.yml", "_toc.yml"):
         shutil.copyfile(ROOT / name, stage / name)
     shutil.copytree(ROOT / "data" / "bib", stage / "data" / "bib")
+    by_path = {c.path.relative_to(ROOT).with_suffix("").as_posix(): c for c in chapters()}
     for entry in toc_files():
         src = ROOT / f"{entry}.md"
         if src.exists():
             shutil.copyfile(src, stage / f"{entry}.md")
         executed = build_dir / "exec" / f"{entry}.ipynb"
         if executed.exists():
-            shutil.copyfile(executed, stage / f"{entry}.ipynb")
+            chapter = by_path[entry]
+            runs = stage / "book" / "_runs"
+            runs.mkdir(exist_ok=True)
+            shutil.copyfile(executed, runs / f"{chapter.slug}.ipynb")
+            shutil.copyfile(executed.with_suffix(".results.json"), runs / f"{chapter.slug}.results.json")
+            nb = nbformat.read(executed, as_version=4)
+            nb.cells.append(nbformat.v4.new_markdown_cell(rerun_markdown(chapter), id="labecon-rerun"))
+            nbformat.write(nb, stage / f"{entry}.ipynb")
     write_vega_bundle(stage / "_static")
     write_mathjax(stage / "_static")
     return stage

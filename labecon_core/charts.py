@@ -11,9 +11,11 @@ import hashlib
 import importlib.resources
 import itertools
 import json
+import re
 from pathlib import Path
 
 import altair as alt
+import numpy as np
 import vl_convert
 
 #: File name of the vega / vega-lite / vega-embed bundle in the site's ``_static/``.
@@ -58,6 +60,70 @@ def _render(spec: dict, **_metadata) -> dict:
 
 alt.renderers.register("labecon", _render)
 alt.renderers.enable("labecon")
+
+
+_SPEC = re.compile(
+    r'(<div id="chart-[0-9a-f]+-\d+" class="labecon-chart">)'
+    r"(</div>\n<script>\(function\(\)\{var spec=)(\{.*?\});function draw",
+    re.S,
+)
+
+
+def add_static_fallback(html: str) -> str:
+    """Put a static SVG of each chart (drawn by vl-convert) inside its ``<div>``.
+
+    Readers without JavaScript, and print, see the SVG; with JavaScript, vegaEmbed
+    replaces it with the live chart. Applied when the book is built, not in the
+    notebooks, so the committed outputs stay small.
+    """
+
+    def fill(match: re.Match) -> str:
+        svg = vl_convert.vegalite_to_svg(json.loads(match.group(3)))
+        return f"{match.group(1)}{svg}{match.group(2)}{match.group(3)};function draw"
+
+    return _SPEC.sub(fill, html)
+
+
+def add_static_fallbacks(nb) -> None:
+    """Apply :func:`add_static_fallback` to every HTML output of a notebook, in place."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            for mime, value in output.get("data", {}).items():
+                if mime.endswith("text/html") and "labecon-chart" in value:
+                    output["data"][mime] = add_static_fallback(value)
+
+
+def what_if(chart, controls: dict[str, tuple[str, list]], defaults: dict):
+    """Add reader controls to a unit chart whose data is a grid of model results.
+
+    Each control picks one value of a grid column; the chart shows only the rows at
+    the picked values. The model is not re-implemented in the browser: every value
+    shown was computed by the core when the chapter ran.
+
+    Parameters
+    ----------
+    chart : altair.Chart
+        A unit chart (before faceting or layering) over the grid.
+    controls : dict
+        ``column -> (label with unit, grid values)``; evenly spaced values get a
+        slider, others a drop-down.
+    defaults : dict
+        ``column -> value`` shown first (must be one of the grid values).
+    """
+    for column, (label, values) in controls.items():
+        values = sorted({float(v) for v in values})
+        default = float(defaults[column])
+        if not any(abs(default - v) < 1e-9 for v in values):
+            raise ValueError(f"default {column}={default} is not among the grid values {values}")
+        steps = np.diff(values)
+        if len(values) > 2 and np.allclose(steps, steps[0]):
+            bind = alt.binding_range(min=values[0], max=values[-1], step=float(steps[0]), name=f"{label} ")
+        else:
+            bind = alt.binding_select(options=values, name=f"{label} ")
+        name = f"ctl_{column}"
+        chart = chart.add_params(alt.param(name=name, value=default, bind=bind))
+        chart = chart.transform_filter(f"abs(datum['{column}'] - {name}) < 1e-9")
+    return chart
 
 
 def write_vega_bundle(static_dir: Path) -> Path:

@@ -345,3 +345,34 @@ def frontier_grid(p: CohortParams, cost_growth, revenue_multiple) -> pd.DataFram
             "profitable_while_scaling": profitable_while_scaling(p.gross_margin, m, g).ravel(),
         }
     )
+
+
+def views_grid(p: CohortParams, cost_growth, revenue_multiple, gross_margin) -> pd.DataFrame:
+    """Both views (annual profit by year, cohort P&L by generation) over a grid of three parameters.
+
+    One vectorized model call; the long table feeds the chapter's what-if chart.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cost_growth``, ``revenue_multiple``, ``gross_margin``, ``view``
+        (``"annual"`` or ``"cohort"``), ``label`` (year, or generation with its
+        training year) and ``usd``.
+    """
+    g, m, gm = np.meshgrid(np.asarray(cost_growth, float), np.asarray(revenue_multiple, float),
+                           np.asarray(gross_margin, float), indexing="ij")
+    r = cohort_model(replace(p, cost_growth=g, revenue_multiple=m, gross_margin=gm))
+    year_labels = [str(y) for y in r.years]
+    gen_labels = [f"gen {k} ({y})" for k, y in enumerate(r.generation_years)]
+    frames = []
+    for view, values, labels in (("annual", r.profit, year_labels), ("cohort", r.cohort_pnl, gen_labels)):
+        n = len(labels)
+        frames.append(pd.DataFrame({
+            "cost_growth": np.repeat(g.ravel(), n),
+            "revenue_multiple": np.repeat(m.ravel(), n),
+            "gross_margin": np.repeat(gm.ravel(), n),
+            "view": view,
+            "label": np.tile(labels, g.size),
+            "usd": values.reshape(-1, n).ravel(),
+        }))
+    return pd.concat(frames, ignore_index=True)

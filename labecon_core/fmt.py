@@ -37,8 +37,8 @@ def sci(value: float, digits: int = 2) -> str:
 
 
 def multiple(value: float, digits: int = 2) -> str:
-    """Format a ratio as a multiple: ``2 -> '2×'``, ``1.456 -> '1.46×'``."""
-    return f"{num(value, digits + 1 if abs(value) >= 1 else digits)}×".replace(".00×", "×")
+    """Format a ratio as a multiple: ``2 -> '2×'``, ``1.456 -> '1.46×'``, ``10.0 -> '10×'``."""
+    return f"{float(value):.{digits}f}".rstrip("0").rstrip(".") + "×"
 
 
 def year(value) -> str:

@@ -6,8 +6,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import nbformat
+
 from labecon_core.chapters import ROOT, Chapter
-from labecon_core.charts import VEGA_BUNDLE, write_vega_bundle
+from labecon_core.charts import VEGA_BUNDLE, add_static_fallbacks, write_vega_bundle
 from labecon_core.errors import LabeconError
 from labecon_core.execute import Execution, execute
 
@@ -17,11 +19,16 @@ def render_page(notebook: Path, html: Path) -> Path:
 
     The page loads the vega bundle written beside it, so it works offline.
     """
+    nb = nbformat.read(notebook, as_version=4)
+    add_static_fallbacks(nb)
+    with_svg = notebook.with_name(f".{notebook.stem}.svg.ipynb")
+    nbformat.write(nb, with_svg)
     exe = Path(sys.executable).with_name("mystnb-docutils-html5")
     proc = subprocess.run(
-        [str(exe), "--nb-execution-mode=off", "--nb-output-folder=", "--quiet", str(notebook), str(html)],
+        [str(exe), "--nb-execution-mode=off", "--nb-output-folder=", "--quiet", str(with_svg), str(html)],
         capture_output=True, text=True,
     )
+    with_svg.unlink()
     if proc.returncode != 0:
         raise LabeconError(f"rendering {notebook} to HTML failed:\n{proc.stderr[-3000:]}")
     write_vega_bundle(html.parent)

@@ -1,0 +1,27 @@
+"""How numbers read in the prose."""
+
+import pytest
+
+from labecon_core import fmt
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(-8e8, "-$800M"), (1e10, "$10B"), (1.234e9, "$1.2B"), (2.5e12, "$2.5T"), (950, "$950"), (0, "$0")],
+)
+def test_usd(value, text):
+    assert fmt.usd(value) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [(2, "2×"), (10.0, "10×"), (1.456, "1.46×"), (0.5, "0.5×")])
+def test_multiple(value, text):
+    assert fmt.multiple(value) == text
+
+
+def test_pct_num_sci_year():
+    assert fmt.pct(0.7) == "70%"
+    assert fmt.pct(0.125, 1) == "12.5%"
+    assert fmt.num(1234.5) == "1,234"
+    assert fmt.num(0.3456) == "0.35"
+    assert fmt.sci(2.1e25) == "2.1×10^25"
+    assert fmt.year(None) == "never" and fmt.year(2026.0) == "2026"
