@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install book test lint refresh bench clean
+.PHONY: install browser book test lint refresh bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,14 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
 book: install
 	$(BIN)/labecon build
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

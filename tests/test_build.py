@@ -189,14 +189,6 @@ def test_two_clean_builds_are_identical(built, tmp_path):
         assert a == b, rel
 
 
-@pytest.fixture(scope="module")
-def real_book(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    proc = subprocess.run([*LABECON, "build", "--build-dir", str(out)], capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return out / "html"
-
-
 def test_real_book_has_a_page_per_chapter_and_no_external_assets(real_book):
     assert (real_book / "index.html").exists()
     for c in chapters():

@@ -1,0 +1,18 @@
+"""Fixtures shared by the build and browser tests."""
+
+import subprocess
+import sys
+
+import pytest
+
+from labecon_core.chapters import ROOT
+
+
+@pytest.fixture(scope="session")
+def real_book(tmp_path_factory):
+    """The real book, built from scratch into a temporary folder; returns the site folder."""
+    out = tmp_path_factory.mktemp("book")
+    proc = subprocess.run([sys.executable, "-m", "labecon_core.cli", "build", "--build-dir", str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return out / "html"
