@@ -26,10 +26,8 @@ from pathlib import Path
 
 import nbformat
 
-from labecon_core import data
-from labecon_core.chapters import ROOT, Chapter, chapters, toc_files
-from labecon_core.charts import add_static_fallbacks, write_mathjax, write_vega_bundle
-from labecon_core.deps import PACKAGE
+from labecon_core.assets import write_mathjax, write_vega_bundle
+from labecon_core.chapters import PACKAGE, ROOT, Chapter, chapters, toc_files
 from labecon_core.errors import ChapterError, LabeconError
 
 
@@ -51,12 +49,34 @@ def _inputs(chapter: Chapter) -> dict:
             "parameters": hashlib.sha256(json.dumps(chapter.defaults(), sort_keys=True).encode()).hexdigest()}
 
 
+DATA = ROOT / "data"
+
+
 def _dep_files(deps: dict) -> dict[str, Path]:
     files = {f"labecon_core/{m}": PACKAGE / m for m in deps["modules"]}
     for table in deps["tables"]:
         for suffix in (".csv", ".schema.yml"):
-            files[f"data/{table}{suffix}"] = data.DATA / f"{table}{suffix}"
+            files[f"data/{table}{suffix}"] = DATA / f"{table}{suffix}"
     return files
+
+
+def validate_data(build_dir: Path) -> None:
+    """Check every table (:func:`labecon_core.data.validate_all`) unless nothing in ``data/`` changed.
+
+    The fingerprint covers the tables, their schemas, the bibliography and the
+    checking code; the check itself (pandas, pandera) is loaded only when needed.
+    """
+    digest = hashlib.sha256(_sha(PACKAGE / "data.py").encode())
+    for path in sorted(p for p in DATA.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(DATA).as_posix().encode() + b"\0" + _sha(path).encode())
+    stamp = build_dir / "cache" / "data.validated"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    from labecon_core import data
+
+    data.validate_all(DATA)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest.hexdigest())
 
 
 class ChapterCache:
@@ -161,9 +181,6 @@ def execute_all(build_dir: Path, jobs: int, force: bool, log=print) -> list[Chap
                 log(f"[{n}/{len(todo)}] {chapter.slug:<24} FAILED")
                 continue
             summary = json.loads(stdout.strip().splitlines()[-1])
-            nb = nbformat.read(out, as_version=4)
-            add_static_fallbacks(nb)
-            nbformat.write(nb, out)
             cached = cache.store(chapter, out, summary["deps"], summary["results"])
             _publish(cached, exec_dir, chapter)
             done[chapter.slug] = ChapterBuild(chapter.slug, summary["seconds"], False)
@@ -222,7 +239,7 @@ def _stage(build_dir: Path) -> Path:
             nb = nbformat.read(executed, as_version=4)
             nb.cells.append(nbformat.v4.new_markdown_cell(rerun_markdown(chapter), id="labecon-rerun"))
             nbformat.write(nb, stage / f"{entry}.ipynb")
-    write_vega_bundle(stage / "_static")
+    write_vega_bundle(stage / "_static", build_dir / "cache")
     write_mathjax(stage / "_static")
     return stage
 
@@ -300,7 +317,7 @@ def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = 
     start = time.perf_counter()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        data.validate_all()
+        validate_data(build_dir)
         log("executing chapters")
         built = execute_all(build_dir, jobs or os.cpu_count() or 1, force, log)
         t = time.perf_counter()

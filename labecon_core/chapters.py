@@ -25,6 +25,8 @@ import yaml
 
 from labecon_core.errors import ChapterError, ParameterError
 
+#: The ``labecon_core`` package folder.
+PACKAGE = Path(__file__).resolve().parent
 #: The project's top folder (``_toc.yml``, ``book/``, ``data/``); ``LABECON_ROOT`` points
 #: elsewhere (the tests build copies of the project).
 ROOT = Path(os.environ.get("LABECON_ROOT") or Path(__file__).resolve().parents[1]).resolve()

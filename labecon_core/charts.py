@@ -4,24 +4,17 @@ Every chart in the book is an Altair chart built by a chapter from data that the
 core has already aggregated. Importing this module registers the ``labecon``
 theme and the ``labecon`` renderer and enables both. The renderer emits HTML that
 draws the chart with the ``vegaEmbed`` bundled in the site's ``_static/`` (see
-:func:`write_vega_bundle`), so no page loads a script from outside the site.
+:mod:`labecon_core.assets`), so no page loads a script from outside the site.
 """
 
 import hashlib
-import importlib.resources
 import itertools
 import json
 import re
-from pathlib import Path
 
 import altair as alt
 import numpy as np
 import vl_convert
-
-#: File name of the vega / vega-lite / vega-embed bundle in the site's ``_static/``.
-VEGA_BUNDLE = "vega-bundle.js"
-#: Path of MathJax in the site's ``_static/`` (set as ``mathjax_path`` in ``_config.yml``).
-MATHJAX = "mathjax/tex-svg.js"
 
 _WIDTH, _HEIGHT = 560, 300
 _PALETTE = ["#1f5f8b", "#d1495b", "#edae49", "#66a182", "#8d6a9f", "#2e4057", "#00798c"]
@@ -124,30 +117,6 @@ def what_if(chart, controls: dict[str, tuple[str, list]], defaults: dict):
         chart = chart.add_params(alt.param(name=name, value=default, bind=bind))
         chart = chart.transform_filter(f"abs(datum['{column}'] - {name}) < 1e-9")
     return chart
-
-
-def write_vega_bundle(static_dir: Path) -> Path:
-    """Write the self-contained vega / vega-lite / vega-embed bundle into ``static_dir``."""
-    static_dir.mkdir(parents=True, exist_ok=True)
-    path = static_dir / VEGA_BUNDLE
-    # The bundle declares top-level names (such as `_`) that clash with Sphinx's own
-    # globals; a function scope keeps them private. It still sets window.vegaEmbed.
-    bundle = "(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n"
-    if not path.exists() or path.read_text() != bundle:
-        path.write_text(bundle)
-    return path
-
-
-def write_mathjax(static_dir: Path) -> Path:
-    """Copy MathJax 3 (SVG output, fonts included) from the ``django-static-mathjax`` package into ``static_dir``.
-
-    Sphinx's default loads MathJax from a CDN; the book must work offline.
-    """
-    source = importlib.resources.files("mathjax") / "static" / "mathjax" / "es5" / "tex-svg.js"
-    target = static_dir / MATHJAX
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(source.read_bytes())
-    return target
 
 
 def usd_axis(title: str) -> alt.Axis:

@@ -9,13 +9,9 @@ import json
 import sys
 from pathlib import Path
 
-from IPython.display import display
-
-import labecon_core
-from labecon_core import data
+from labecon_core.chapters import PACKAGE
 
 DEPS_MIME = "application/papermill.record/application/vnd.labecon.deps+json"
-PACKAGE = Path(labecon_core.__file__).resolve().parent
 
 
 def core_modules() -> list[str]:
@@ -30,6 +26,10 @@ def core_modules() -> list[str]:
 
 def report() -> None:
     """Display (hidden) the modules and tables this kernel used."""
+    from IPython.display import display
+
+    from labecon_core import data
+
     payload = {"modules": core_modules(), "tables": sorted(data.tables_read())}
     display({DEPS_MIME: json.dumps(payload)}, raw=True,
             metadata={"scrapbook": {"name": "labecon-deps", "mime_prefix": "application/papermill.record/"}})

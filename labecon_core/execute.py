@@ -18,6 +18,7 @@ from nbformat.v4 import new_code_cell
 from papermill.exceptions import PapermillExecutionError
 
 from labecon_core.chapters import Chapter, chapter
+from labecon_core.charts import add_static_fallbacks
 from labecon_core.deps import DEPS_MIME
 from labecon_core.errors import ChapterError, LabeconError
 from labecon_core.record import results_from_notebook, to_json_value
@@ -111,7 +112,10 @@ def _terminate(signum, frame):
 
 
 def worker(argv: list[str]) -> int:
-    """Execute one chapter (``SLUG OUT [PARAMS_JSON]``); print a JSON summary line; exit 1 on failure."""
+    """Execute one chapter for the build (``SLUG OUT [PARAMS_JSON]``), with static chart fallbacks.
+
+    Prints a JSON summary line; exits 1 on failure.
+    """
     signal.signal(signal.SIGTERM, _terminate)
     slug, out = argv[0], Path(argv[1])
     parameters = json.loads(argv[2]) if len(argv) > 2 else None
@@ -120,6 +124,10 @@ def worker(argv: list[str]) -> int:
     except LabeconError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    # Drawn here, in the worker, so the build draws the charts of several chapters at once.
+    nb = nbformat.read(out, as_version=4)
+    add_static_fallbacks(nb)
+    nbformat.write(nb, out)
     print(json.dumps({"seconds": run.seconds, "deps": run.deps, "results": run.results_json()}))
     return 0
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import nbformat
 
+from labecon_core.assets import VEGA_BUNDLE, write_vega_bundle
 from labecon_core.chapters import ROOT, Chapter
-from labecon_core.charts import VEGA_BUNDLE, add_static_fallbacks, write_vega_bundle
+from labecon_core.charts import add_static_fallbacks
 from labecon_core.errors import LabeconError
 from labecon_core.execute import Execution, execute
 
@@ -31,7 +32,7 @@ def render_page(notebook: Path, html: Path) -> Path:
     with_svg.unlink()
     if proc.returncode != 0:
         raise LabeconError(f"rendering {notebook} to HTML failed:\n{proc.stderr[-3000:]}")
-    write_vega_bundle(html.parent)
+    write_vega_bundle(html.parent, ROOT / "_build" / "cache")
     text = html.read_text()
     text = re.sub(r"</head>", f'<script src="{VEGA_BUNDLE}"></script>\n</head>', text, count=1)
     html.write_text(text)

@@ -91,10 +91,11 @@ def test_data_file_a_chapter_reads_re_executes_it(tmp_path):
 
 def test_cache_follows_the_core_modules_a_chapter_imported(tmp_path, monkeypatch):
     """Touching an imported core module invalidates; touching another module does not."""
-    from labecon_core import build, deps
+    from labecon_core import build
+    from labecon_core import chapters as chapters_module
 
     package = tmp_path / "pkg"
-    shutil.copytree(deps.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(chapters_module.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(build, "PACKAGE", package)
     cache = build.ChapterCache(tmp_path / "cache")
     chapter = next(c for c in chapters() if c.slug == "cohort-accounting")
