@@ -1,8 +1,8 @@
 """Re-run one chapter with a reader's parameters: notebook, HTML page and results.json."""
 
+import contextlib
+import io
 import re
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,22 +16,27 @@ from labecon_core.execute import Execution, execute
 
 
 def render_page(notebook: Path, html: Path) -> Path:
-    """Render an executed notebook to a standalone HTML page (myst-nb, docutils; no Sphinx).
+    """Render an executed notebook to a standalone HTML page (myst-nb with docutils, no Sphinx).
 
-    The page loads the vega bundle written beside it, so it works offline.
+    Charts get their static SVG fallbacks; the page loads the vega bundle written
+    beside it, so it works offline.
     """
+    from myst_nb.docutils_ import cli_html5
+
     nb = nbformat.read(notebook, as_version=4)
     add_static_fallbacks(nb)
     with_svg = notebook.with_name(f".{notebook.stem}.svg.ipynb")
     nbformat.write(nb, with_svg)
-    exe = Path(sys.executable).with_name("mystnb-docutils-html5")
-    proc = subprocess.run(
-        [str(exe), "--nb-execution-mode=off", "--nb-output-folder=", "--quiet", str(with_svg), str(html)],
-        capture_output=True, text=True,
-    )
-    with_svg.unlink()
-    if proc.returncode != 0:
-        raise LabeconError(f"rendering {notebook} to HTML failed:\n{proc.stderr[-3000:]}")
+    messages = io.StringIO()
+    try:
+        # In-process: a second interpreter would cost more than the rendering itself.
+        with contextlib.redirect_stderr(messages):
+            cli_html5(["--nb-execution-mode=off", "--nb-output-folder=", "--quiet", str(with_svg), str(html)])
+    except SystemExit as exc:
+        if exc.code:
+            raise LabeconError(f"rendering {notebook} to HTML failed:\n{messages.getvalue()[-3000:]}") from None
+    finally:
+        with_svg.unlink(missing_ok=True)
     write_vega_bundle(html.parent, ROOT / "_build" / "cache")
     text = html.read_text()
     text = re.sub(r"</head>", f'<script src="{VEGA_BUNDLE}"></script>\n</head>', text, count=1)
