@@ -21,13 +21,14 @@ def pct(value: float, digits: int = 0) -> str:
 
 
 def num(value: float, digits: int = 2) -> str:
-    """Format a plain number with ``digits`` significant digits and separators."""
+    """Format a plain number with ``digits`` significant digits and separators: ``6.0 -> '6'``."""
     value = float(value)
     if value == 0 or not math.isfinite(value):
         return f"{value:g}"
     magnitude = math.floor(math.log10(abs(value)))
     decimals = max(digits - 1 - magnitude, 0)
-    return f"{round(value, decimals):,.{decimals}f}"
+    text = f"{round(value, decimals):,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def sci(value: float, digits: int = 2) -> str:

@@ -22,6 +22,8 @@ _HIDDEN_PREFIX = "application/papermill.record/"
 
 def to_json_value(value):
     """Convert numpy scalars/arrays, tuples and dicts to plain JSON values (NaN -> None)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
     if isinstance(value, Mapping):
         return {str(k): to_json_value(v) for k, v in value.items()}
     if isinstance(value, np.ndarray | list | tuple):

@@ -23,5 +23,16 @@ def test_pct_num_sci_year():
     assert fmt.pct(0.125, 1) == "12.5%"
     assert fmt.num(1234.5) == "1,234"
     assert fmt.num(0.3456) == "0.35"
+    assert fmt.num(6.0) == "6" and fmt.num(1.5) == "1.5"
     assert fmt.sci(2.1e25) == "2.1×10^25"
     assert fmt.year(None) == "never" and fmt.year(2026.0) == "2026"
+
+
+def test_record_converts_numpy_values_to_json():
+    import numpy as np
+
+    from labecon_core.record import to_json_value
+
+    assert to_json_value(np.array(2.5)) == 2.5
+    assert to_json_value(np.float64("nan")) is None
+    assert to_json_value({"a": np.arange(3), 1: (np.int64(4),)}) == {"a": [0, 1, 2], "1": [4]}
