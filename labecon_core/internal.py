@@ -1,0 +1,380 @@
+"""Internal deployment: should a lab use a capability itself or sell it through its API?
+
+An edge (a trading strategy, a drug-discovery pipeline...) is worth ``V(1)`` a
+year to a single holder. Held by ``n`` firms its *total* value is
+
+    V(n) = V(1) n^(-alpha),
+
+shared equally, so each holder gets ``V(n) / n`` (``alpha = 0``: a fixed pie
+shared out; ``alpha = 1``: the essay's "inversely proportional" edge).
+
+Two routes, over ``[0, H]`` years (``H = horizon_years``), with exclusivity
+until ``T_e = min(exclusivity_months / 12, H)``:
+
+- **API route.** While the lab's model is ahead, it sells the capability to
+  ``k`` firms (``api_customers``) and captures a share ``phi``
+  (``value_capture_share``) of what they earn: ``phi V(k)`` a year. Once open
+  models catch up, anyone can run an equivalent model at cost, so the API's
+  rent on this capability is competed away: 0 a year.
+- **Internal route.** The lab alone holds the edge and earns ``(1 - kappa) V(1)``
+  a year, where ``kappa`` (``internal_cost_share``) is the share lost to running
+  the business itself (capital at risk, competence it lacks). After catch-up the
+  lab is one of ``N`` holders (``holders_after_catchup``, the lab included) and
+  earns ``(1 - kappa) V(N) / N``.
+
+Present values discount continuous flows at the rate ``rho = ln(1 + r)`` a year,
+where ``r`` (``discount_rate``) is the annual effective rate. With
+``A_e = int_0^T_e e^(-rho t) dt`` and ``A_s = int_T_e^H e^(-rho t) dt``
+(discounted years of exclusivity and of shared use),
+
+    internal_npv = (1 - kappa) V(1) [A_e + A_s N^(-1-alpha)]
+    api_npv      = phi V(1) k^(-alpha) A_e
+
+and the break-even capture share, at which the two are equal, is
+
+    phi* = (1 - kappa) k^alpha [1 + (A_s / A_e) N^(-1-alpha)].
+
+Numeric parameters may be numpy arrays that broadcast together, so one call
+evaluates a grid or many Monte Carlo draws.
+"""
+
+import math
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+import pandas as pd
+
+from labecon_core import cohort
+from labecon_core.errors import ParameterError
+from labecon_core.validation import check_number, check_share
+
+
+@dataclass(frozen=True)
+class InternalParams:
+    """Parameters of the keep-or-sell model, validated on construction.
+
+    Defaults are illustrative (see the chapter), except ``erosion_exponent = 1``
+    (the essay's "inversely proportional") and ``exclusivity_months = 9`` (the
+    middle of the essay's 6-12 months).
+
+    Parameters
+    ----------
+    edge_value_usd : float or array
+        Value of the edge to a single holder, USD a year (> 0).
+    erosion_exponent : float or array
+        ``alpha`` in ``V(n) = V(1) n^(-alpha)``, in [0, 10].
+    api_customers : float or array
+        ``k``, firms the lab sells the capability to during exclusivity (>= 1;
+        non-integer values interpolate, for sweeps and Monte Carlo draws).
+    value_capture_share : float or array
+        ``phi``, share of the customers' value the lab captures through its prices, in [0, 1].
+    internal_cost_share : float or array
+        ``kappa``, share of the edge's value lost to running the business itself, in [0, 1].
+    exclusivity_months : float or array
+        Months before open models catch up (>= 0; beyond the horizon means never).
+    holders_after_catchup : float or array
+        ``N``, firms holding the capability once open models match it, the lab included (>= 1).
+    discount_rate : float or array
+        Annual effective discount rate, in [0, 1]; flows are discounted continuously.
+    horizon_years : float or array
+        Years over which the routes are compared (> 0, <= 100).
+    """
+
+    edge_value_usd: float = 10e9
+    erosion_exponent: float = 1.0
+    api_customers: float = 10.0
+    value_capture_share: float = 0.25
+    internal_cost_share: float = 0.3
+    exclusivity_months: float = 9.0
+    holders_after_catchup: float = 20.0
+    discount_rate: float = 0.10
+    horizon_years: float = 3.0
+
+    def __post_init__(self):
+        checks = {
+            "edge_value_usd": lambda n, v: check_number(n, v, gt=0),
+            "erosion_exponent": lambda n, v: check_number(n, v, ge=0, le=10),
+            "api_customers": lambda n, v: check_number(n, v, ge=1),
+            "value_capture_share": check_share,
+            "internal_cost_share": check_share,
+            "exclusivity_months": lambda n, v: check_number(n, v, ge=0, le=1200),
+            "holders_after_catchup": lambda n, v: check_number(n, v, ge=1),
+            "discount_rate": lambda n, v: check_number(n, v, ge=0, le=1),
+            "horizon_years": lambda n, v: check_number(n, v, gt=0, le=100),
+        }
+        for name, check in checks.items():
+            object.__setattr__(self, name, check(name, getattr(self, name)))
+
+
+@dataclass(frozen=True)
+class InternalResult:
+    """Outputs of :func:`internal_model`; arrays have the parameters' broadcast shape.
+
+    Attributes
+    ----------
+    internal_npv, api_npv : ndarray
+        Present value of each route over the horizon, USD.
+    breakeven_value_capture_share : ndarray
+        ``phi*``, the capture share at which the routes are worth the same. Not
+        clipped: above 1 no API price can match the internal route (see
+        ``breakeven_reachable``); ``inf`` when there is no exclusivity window
+        (the API earns nothing) but the internal route earns something.
+    breakeven_internal_cost_share : ndarray
+        ``kappa*``, the internal cost share at which the routes are worth the
+        same: internal wins iff ``kappa < kappa*``. Always in [0, 1], since the
+        API can at most capture all of a value that cannot exceed ``V(1)``.
+    exclusive_years, shared_years : ndarray
+        Discounted years of exclusivity ``A_e`` and after catch-up ``A_s``.
+    """
+
+    internal_npv: np.ndarray
+    api_npv: np.ndarray
+    breakeven_value_capture_share: np.ndarray
+    breakeven_internal_cost_share: np.ndarray
+    exclusive_years: np.ndarray
+    shared_years: np.ndarray
+
+    @property
+    def advantage(self) -> np.ndarray:
+        """``internal_npv - api_npv``, USD (positive: keep the model)."""
+        return self.internal_npv - self.api_npv
+
+    @property
+    def keep_internal(self) -> np.ndarray:
+        """Whether internal deployment is worth strictly more (a tie goes to leasing, which risks no capital)."""
+        return self.internal_npv > self.api_npv
+
+    @property
+    def breakeven_reachable(self) -> np.ndarray:
+        """Whether some capture share in [0, 1] makes the API route as good as the internal one."""
+        return self.breakeven_value_capture_share <= 1.0
+
+
+def _arrays(p: InternalParams) -> dict[str, np.ndarray]:
+    """The numeric fields as float arrays broadcast to one shape."""
+    names = [f.name for f in fields(p)]
+    return dict(zip(names, np.broadcast_arrays(*(np.asarray(getattr(p, n), float) for n in names)), strict=True))
+
+
+def _discounted_years(start, end, rho):
+    """``int_start^end e^(-rho t) dt`` in years; 0 where ``end <= start``; plain length where ``rho = 0``."""
+    length = np.maximum(np.asarray(end) - np.asarray(start), 0.0)
+    x = rho * length
+    # (1 - e^-x) / x -> 1 as x -> 0; -expm1 keeps precision for small x.
+    average = np.divide(-np.expm1(-x), x, out=np.ones(np.shape(x)), where=x > 0)
+    return np.exp(-rho * start) * length * average
+
+
+def _per_holder_share_after_catchup(a: dict) -> np.ndarray:
+    """``V(N) / (N V(1)) = N^(-1-alpha)``: what one of ``N`` holders keeps of the single-holder value."""
+    return a["holders_after_catchup"] ** (-1.0 - a["erosion_exponent"])
+
+
+def _api_share(a: dict) -> np.ndarray:
+    """``V(k) / V(1) = k^(-alpha)``: total value of the edge among ``k`` customers, per unit of ``V(1)``."""
+    return a["api_customers"] ** -a["erosion_exponent"]
+
+
+def _exclusivity_end(a: dict) -> np.ndarray:
+    return np.minimum(a["exclusivity_months"] / 12.0, a["horizon_years"])
+
+
+def internal_model(p: InternalParams) -> InternalResult:
+    """Present values of the internal and API routes, the decision and the break-even shares.
+
+    Parameters
+    ----------
+    p : InternalParams
+        Validated parameters; numeric fields may be arrays that broadcast together.
+
+    Returns
+    -------
+    InternalResult
+        Present values (USD), ``phi*`` and ``kappa*`` (shares), discounted years.
+
+    Notes
+    -----
+    With ``alpha = 0``, ``phi = 1``, ``kappa = 0`` and exclusivity lasting past the
+    horizon, both routes are worth ``V(1) A_e``: selling to ``k`` firms who share
+    a fixed pie, and taking all of it, is the same as holding it alone.
+    """
+    a = _arrays(p)
+    rho = np.log1p(a["discount_rate"])
+    t_e = _exclusivity_end(a)
+    exclusive = _discounted_years(0.0, t_e, rho)
+    shared = _discounted_years(t_e, a["horizon_years"], rho)
+    whole_life = exclusive + shared * _per_holder_share_after_catchup(a)  # internal_npv / V(1) at kappa = 0
+    internal_per_value = (1.0 - a["internal_cost_share"]) * whole_life
+    api_per_capture = _api_share(a) * exclusive  # api_npv / (phi V(1))
+    with np.errstate(over="ignore"):
+        phi_star = np.divide(internal_per_value, api_per_capture, out=np.where(internal_per_value > 0, np.inf, 0.0),
+                             where=api_per_capture > 0)
+    # kappa* = 1 - api_npv / (internal_npv at kappa = 0); the API earning nothing leaves kappa* = 1.
+    kappa_star = 1.0 - np.divide(a["value_capture_share"] * api_per_capture, whole_life,
+                                 out=np.zeros(whole_life.shape), where=whole_life > 0)
+    return InternalResult(
+        internal_npv=np.asarray(a["edge_value_usd"] * internal_per_value),
+        api_npv=np.asarray(a["edge_value_usd"] * a["value_capture_share"] * api_per_capture),
+        breakeven_value_capture_share=np.asarray(phi_star),
+        breakeven_internal_cost_share=np.asarray(kappa_star),
+        exclusive_years=np.asarray(exclusive),
+        shared_years=np.asarray(shared),
+    )
+
+
+def revenue_by_period(p: InternalParams, period_years: float = 1.0, periods: int | None = None):
+    """Undiscounted revenue of each route in consecutive periods from the start, USD.
+
+    Parameters
+    ----------
+    p : InternalParams
+        Validated parameters (arrays broadcast).
+    period_years : float
+        Length of a period in years (``1/12`` for months).
+    periods : int, optional
+        Number of periods; default: enough to cover the longest horizon. Periods
+        past a scenario's horizon earn nothing.
+
+    Returns
+    -------
+    internal, api : ndarray, shape (..., P)
+        Revenue earned in each period, USD (not a yearly rate).
+    """
+    check_number("period_years", period_years, gt=0)
+    a = _arrays(p)
+    if periods is None:
+        periods = math.ceil(round(float(a["horizon_years"].max()) / period_years, 9))
+    edges = np.arange(periods + 1) * period_years
+    start, end = edges[:-1], edges[1:]
+    t_e = _exclusivity_end(a)[..., None]
+    horizon = a["horizon_years"][..., None]
+    exclusive = _discounted_years(start, np.minimum(end, t_e), 0.0)
+    shared = _discounted_years(np.maximum(start, t_e), np.minimum(end, horizon), 0.0)
+    value = a["edge_value_usd"][..., None]
+    internal = value * (1.0 - a["internal_cost_share"][..., None]) * (
+        exclusive + shared * _per_holder_share_after_catchup(a)[..., None])
+    api = value * (a["value_capture_share"] * _api_share(a))[..., None] * exclusive
+    return internal, api
+
+
+def extra_annual_revenue(p: InternalParams, years: int | None = None) -> np.ndarray:
+    """Revenue internal deployment adds each year over selling the capability, USD, shape (..., Y).
+
+    Where the lab keeps the model (by present value, :func:`internal_model`) this
+    is the internal route's revenue minus the API revenue it forgoes; where it
+    sells, 0. A year inside the exclusivity window can be negative (the API would
+    have earned more that year), but over the whole horizon the sum is not: the
+    later years, where the API earns nothing, weigh more undiscounted than
+    discounted. ``years`` defaults to the longest horizon; years past it add
+    nothing, and fewer years can cut the sum below zero.
+    """
+    internal, api = revenue_by_period(p, 1.0, years)
+    return np.where(internal_model(p).keep_internal[..., None], internal - api, 0.0)
+
+
+def internal_revenue_multiple(p: InternalParams, training_cost_usd, years: int | None = None) -> np.ndarray:
+    """Extra lifetime revenue from internal deployment, as a multiple of a model's training cost.
+
+    The quantity to add to :class:`labecon_core.cohort.CohortParams` ``revenue_multiple``
+    (which is then read as the model's revenue *with* the lab's choice of route for
+    this edge, the API sale of the edge being already in the base multiple).
+
+    Parameters
+    ----------
+    p : InternalParams
+        Validated parameters (arrays broadcast, e.g. Monte Carlo draws).
+    training_cost_usd : float or array
+        Training cost of the model that carries the edge, USD (> 0).
+    years : int, optional
+        Years the model is in service (the cohort's ``revenue_years``); default:
+        the longest horizon. Undiscounted, like the cohort model.
+
+    Returns
+    -------
+    ndarray
+        ``sum(extra_annual_revenue) / training_cost_usd`` (>= 0 when ``years`` covers the horizon).
+    """
+    cost = check_number("training_cost_usd", training_cost_usd, gt=0)
+    return extra_annual_revenue(p, years).sum(axis=-1) / np.asarray(cost)
+
+
+def cohort_with_internal(p: InternalParams, cohort_params: cohort.CohortParams) -> cohort.CohortResult:
+    """The cohort P&L of :func:`labecon_core.cohort.cohort_model` with internal deployment's extra revenue.
+
+    The extra multiple is :func:`internal_revenue_multiple` against the first
+    generation's training cost over the cohort's ``revenue_years``; the cohort
+    model spreads it like the rest of the revenue and charges its gross margin on
+    it (internal use runs on the same inference). With several generations, every
+    generation is assumed to carry an edge worth the same multiple of its cost.
+    """
+    extra = internal_revenue_multiple(p, cohort_params.first_training_cost, cohort_params.revenue_years)
+    multiple = np.asarray(cohort_params.revenue_multiple) + extra
+    return cohort.cohort_model(replace(cohort_params, revenue_multiple=multiple))
+
+
+def breakeven_edge_value(p: InternalParams, cohort_params: cohort.CohortParams) -> np.ndarray:
+    """Edge value (USD a year) at which internal deployment makes generation 0's cohort P&L zero.
+
+    The cohort P&L is linear in the edge value (the route chosen does not depend
+    on it), so the root follows from the P&L without and with ``p.edge_value_usd``.
+    Returns 0 where the cohort is already profitable without the edge, and NaN
+    where internal deployment adds nothing (the lab sells, or the horizon misses
+    the model's service years).
+    """
+    base = cohort.cohort_model(cohort_params).cohort_pnl[..., 0]
+    with_edge = cohort_with_internal(p, cohort_params).cohort_pnl[..., 0]
+    base, with_edge, value = np.broadcast_arrays(base, with_edge, np.asarray(p.edge_value_usd, float))
+    slope = (with_edge - base) / value
+    root = np.divide(-base, slope, out=np.full(slope.shape, np.nan), where=slope > 0)
+    return np.where(base >= 0, 0.0, root)
+
+
+def decision_grid(p: InternalParams, erosion_exponents, capture_shares) -> pd.DataFrame:
+    """Both routes over a grid of (erosion exponent, capture share), in one vectorised call.
+
+    Returns
+    -------
+    DataFrame
+        One row per grid point: ``erosion_exponent``, ``value_capture_share``,
+        ``internal_npv_usd``, ``api_npv_usd``, ``keep_internal`` and
+        ``breakeven_value_capture_share`` (``phi*`` at that exponent). Other
+        parameters are ``p``'s and must be scalars.
+    """
+    alpha, phi = np.meshgrid(np.asarray(erosion_exponents, float), np.asarray(capture_shares, float), indexing="ij")
+    r = internal_model(replace(p, erosion_exponent=alpha, value_capture_share=phi))
+    return pd.DataFrame({
+        "erosion_exponent": alpha.ravel(),
+        "value_capture_share": phi.ravel(),
+        "internal_npv_usd": r.internal_npv.ravel(),
+        "api_npv_usd": r.api_npv.ravel(),
+        "keep_internal": r.keep_internal.ravel(),
+        "breakeven_value_capture_share": r.breakeven_value_capture_share.ravel(),
+    })
+
+
+def implied_erosion_exponent(holders_before, holders_after, share_kept):
+    """The ``alpha`` implied when one holder keeps ``share_kept`` of its earnings as holders go from n0 to n1.
+
+    With equal shares, a holder's earnings go from ``V(n0)/n0`` to ``V(n1)/n1``, a
+    ratio of ``(n1/n0)^(-1-alpha)``, so ``alpha = -ln(share_kept) / ln(n1/n0) - 1``.
+    A result below 0 means the holder kept more than an equal split of a fixed pie
+    would leave it (outside the model's range); the value is returned as is.
+    """
+    n0 = np.asarray(check_number("holders_before", holders_before, ge=1))
+    n1 = np.asarray(check_number("holders_after", holders_after, ge=1))
+    s = check_number("share_kept", share_kept, gt=0, le=1)
+    if np.any(n1 <= n0):
+        raise ParameterError("holders_after", holders_after, "a number > holders_before")
+    return -np.log(s) / np.log(n1 / n0) - 1.0
+
+
+def validate_chapter(*, model_training_cost_usd, base_revenue_multiple, **model) -> InternalParams:
+    """Validate the chapter's parameters: the model's plus the two of its cohort section.
+
+    ``model_training_cost_usd`` (> 0, USD) is the training cost of the model that
+    carries the edge; ``base_revenue_multiple`` (>= 0) its lifetime revenue over
+    that cost when sold through the API alone.
+    """
+    check_number("model_training_cost_usd", model_training_cost_usd, gt=0)
+    check_number("base_revenue_multiple", base_revenue_multiple, ge=0)
+    return InternalParams(**model)

@@ -1,0 +1,392 @@
+"""Tests of labecon_core.internal: the keep-or-sell model of internal deployment."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labecon_core import cohort, data, internal
+from labecon_core.chapters import ROOT
+from labecon_core.errors import ParameterError
+from labecon_core.internal import InternalParams, internal_model
+
+# Ranges wide enough to reach every regime, narrow enough to stay away from underflow.
+RANGES = {
+    "edge_value_usd": (1e6, 1e12),
+    "erosion_exponent": (0.0, 3.0),
+    "api_customers": (1.0, 200.0),
+    "value_capture_share": (0.0, 1.0),
+    "internal_cost_share": (0.0, 1.0),
+    "exclusivity_months": (0.0, 60.0),
+    "holders_after_catchup": (1.0, 500.0),
+    "discount_rate": (0.0, 0.5),
+    "horizon_years": (0.1, 10.0),
+}
+
+
+def _value(name):
+    lo, hi = RANGES[name]
+    values = st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+    if name == "exclusivity_months":  # none at all, or at least an hour: no subnormal windows
+        return st.one_of(st.just(0.0), st.floats(1e-3, hi))
+    return values
+
+
+params_strategy = st.builds(InternalParams, **{name: _value(name) for name in RANGES})
+
+
+def close(a, b, rel=1e-9):
+    return np.allclose(a, b, rtol=rel, atol=1e-9 * max(1.0, float(np.max(np.abs(b)))))
+
+
+def routes_tie(res, p, rel=1e-9):
+    """The two present values agree up to rounding on the scale of the edge (V(1) over the horizon)."""
+    return abs(float(res.internal_npv - res.api_npv)) <= rel * p.edge_value_usd * p.horizon_years
+
+
+# --- the invariant the issue names -------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(edge=_value("edge_value_usd"), k=_value("api_customers"), n=_value("holders_after_catchup"),
+       r=_value("discount_rate"), h=_value("horizon_years"), past=st.floats(1.0, 3.0))
+def test_fixed_pie_full_capture_free_running_and_endless_exclusivity_make_the_routes_equal(edge, k, n, r, h, past):
+    p = InternalParams(edge_value_usd=edge, erosion_exponent=0.0, api_customers=k, value_capture_share=1.0,
+                       internal_cost_share=0.0, exclusivity_months=12 * h * past, holders_after_catchup=n,
+                       discount_rate=r, horizon_years=h)
+    res = internal_model(p)
+    assert close(res.internal_npv, res.api_npv)
+    assert close(res.breakeven_value_capture_share, 1.0)
+    assert close(res.breakeven_internal_cost_share, 0.0)
+    assert res.shared_years <= 1e-12 * h  # months / 12 may round a hair below the horizon
+
+
+def test_a_tie_goes_to_leasing():
+    p = InternalParams(erosion_exponent=0.0, value_capture_share=1.0, internal_cost_share=0.0,
+                       exclusivity_months=36.0, horizon_years=3.0)
+    res = internal_model(p)
+    assert res.internal_npv == res.api_npv
+    assert not res.keep_internal
+
+
+# --- closed forms against first principles ---------------------------------------------------
+
+def _numeric_npvs(p: InternalParams, per_year=12_000):
+    """Midpoint-rule integral of the two routes' flows, written from the model's definition.
+
+    The grid puts a cell edge on every whole month, so the end of exclusivity falls on one.
+    """
+    steps = round(p.horizon_years * per_year)
+    dt = 1 / per_year
+    t = (np.arange(steps) + 0.5) * dt
+    discount = (1 + p.discount_rate) ** -t
+    exclusive = t < p.exclusivity_months / 12
+    v1, alpha = p.edge_value_usd, p.erosion_exponent
+    value = lambda n: v1 * n ** -alpha  # noqa: E731  V(n), the total value among n holders
+    internal_flow = (1 - p.internal_cost_share) * np.where(
+        exclusive, value(1), value(p.holders_after_catchup) / p.holders_after_catchup)
+    api_flow = np.where(exclusive, p.value_capture_share * value(p.api_customers), 0.0)
+    return (internal_flow * discount).sum() * dt, (api_flow * discount).sum() * dt
+
+
+@pytest.mark.parametrize("overrides", [
+    {},
+    {"erosion_exponent": 0.0, "exclusivity_months": 6.0, "discount_rate": 0.0},
+    {"erosion_exponent": 2.0, "api_customers": 3, "holders_after_catchup": 2, "discount_rate": 0.3},
+    {"exclusivity_months": 0.0, "horizon_years": 5.0},
+    {"exclusivity_months": 120.0, "horizon_years": 2.5, "internal_cost_share": 0.9},
+])
+def test_present_values_match_a_numerical_integral_of_the_flows(overrides):
+    p = InternalParams(**overrides)
+    res = internal_model(p)
+    internal_num, api_num = _numeric_npvs(p)
+    assert res.internal_npv == pytest.approx(internal_num, rel=1e-5)
+    assert res.api_npv == pytest.approx(api_num, rel=1e-5, abs=1e-3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(params_strategy)
+def test_breakeven_capture_share_is_the_closed_form_and_equalises_the_routes(p):
+    res = internal_model(p)
+    phi_star = res.breakeven_value_capture_share
+    a_e, a_s = res.exclusive_years, res.shared_years
+    if a_e > 0:
+        n_term = p.holders_after_catchup ** (-1 - p.erosion_exponent)
+        expected = (1 - p.internal_cost_share) * p.api_customers ** p.erosion_exponent * (1 + a_s / a_e * n_term)
+        assert close(phi_star, expected)
+        at_star = internal_model(replace(p, value_capture_share=min(float(phi_star), 1.0)))
+        if phi_star <= 1:
+            assert routes_tie(at_star, p)
+        else:
+            assert at_star.keep_internal  # even capturing everything, the API falls short
+    else:
+        assert res.api_npv == 0
+        assert phi_star == (np.inf if res.internal_npv > 0 else 0.0)
+    assert res.breakeven_reachable == (phi_star <= 1)
+    # The decision is the comparison of phi with phi*.
+    if not np.isclose(p.value_capture_share, phi_star, rtol=1e-9):
+        assert res.keep_internal == (p.value_capture_share < phi_star)
+
+
+@settings(max_examples=200, deadline=None)
+@given(params_strategy)
+def test_breakeven_internal_cost_share_lies_in_0_1_and_equalises_the_routes(p):
+    res = internal_model(p)
+    kappa_star = float(res.breakeven_internal_cost_share)
+    assert -1e-12 <= kappa_star <= 1 + 1e-12
+    at_star = internal_model(replace(p, internal_cost_share=min(max(kappa_star, 0.0), 1.0)))
+    assert routes_tie(at_star, p)
+
+
+def test_no_exclusivity_leaves_the_api_nothing_to_sell():
+    res = internal_model(InternalParams(exclusivity_months=0.0))
+    assert res.api_npv == 0 and res.exclusive_years == 0
+    assert res.breakeven_value_capture_share == np.inf and not res.breakeven_reachable
+    assert res.keep_internal
+    worthless = internal_model(InternalParams(exclusivity_months=0.0, internal_cost_share=1.0))
+    assert worthless.breakeven_value_capture_share == 0.0 and not worthless.keep_internal
+
+
+def test_essay_erosion_divides_the_api_revenue_by_the_number_of_customers():
+    """alpha = 1: k customers share V(1)/k in total, so the API earns phi V(1) / k while it is ahead."""
+    p = InternalParams(erosion_exponent=1.0, api_customers=8, discount_rate=0.0, exclusivity_months=12.0)
+    assert internal_model(p).api_npv == pytest.approx(p.value_capture_share * p.edge_value_usd / 8 * 1.0)
+
+
+# --- monotonicity in each parameter ----------------------------------------------------------
+
+# Direction in which each result moves when the parameter rises (+1 up, -1 down, 0 unchanged).
+DIRECTIONS = {
+    "edge_value_usd": {"internal_npv": 1, "api_npv": 1, "breakeven_value_capture_share": 0},
+    "erosion_exponent": {"internal_npv": -1, "api_npv": -1},
+    "api_customers": {"internal_npv": 0, "api_npv": -1, "advantage": 1, "breakeven_value_capture_share": 1},
+    "value_capture_share": {"internal_npv": 0, "api_npv": 1, "advantage": -1, "breakeven_value_capture_share": 0},
+    "internal_cost_share": {"internal_npv": -1, "api_npv": 0, "advantage": -1, "breakeven_value_capture_share": -1},
+    "exclusivity_months": {"internal_npv": 1, "api_npv": 1, "breakeven_value_capture_share": -1},
+    "holders_after_catchup": {"internal_npv": -1, "api_npv": 0, "breakeven_value_capture_share": -1},
+    "discount_rate": {"internal_npv": -1, "api_npv": -1, "breakeven_value_capture_share": -1},
+    "horizon_years": {"internal_npv": 1, "api_npv": 1, "breakeven_value_capture_share": 1},
+}
+
+
+def _moves(before, after, direction):
+    if np.isinf(before) and np.isinf(after):
+        return True
+    if np.isinf(before) or np.isinf(after):
+        return direction >= 0 if np.isinf(after) else direction <= 0
+    tol = 1e-9 * max(abs(before), abs(after), 1e-12)
+    if direction > 0:
+        return after >= before - tol
+    if direction < 0:
+        return after <= before + tol
+    return abs(after - before) <= tol
+
+
+@settings(max_examples=400, deadline=None)
+@given(params_strategy, st.sampled_from(sorted(DIRECTIONS)), st.floats(0.0, 1.0))
+def test_results_move_monotonically_in_each_parameter(p, name, step):
+    hi = RANGES[name][1]
+    before_value = getattr(p, name)
+    after_value = before_value + step * (hi - before_value)
+    before, after = internal_model(p), internal_model(replace(p, **{name: after_value}))
+    for result, direction in DIRECTIONS[name].items():
+        b, a = float(getattr(before, result)), float(getattr(after, result))
+        assert _moves(b, a, direction), (name, before_value, after_value, result, b, a)
+    if name == "value_capture_share" and not before.keep_internal:
+        assert not after.keep_internal  # capturing more never makes selling worse
+
+
+# --- vectorisation ---------------------------------------------------------------------------
+
+def test_arrays_broadcast_and_match_scalar_runs():
+    alphas = np.array([0.0, 0.5, 1.0, 2.0])[:, None]
+    months = np.array([0.0, 6.0, 12.0, 48.0])[None, :]
+    p = InternalParams(erosion_exponent=alphas, exclusivity_months=months)
+    res = internal_model(p)
+    assert res.internal_npv.shape == res.breakeven_value_capture_share.shape == (4, 4)
+    for i, a in enumerate(alphas[:, 0]):
+        for j, m in enumerate(months[0]):
+            one = internal_model(InternalParams(erosion_exponent=a, exclusivity_months=m))
+            assert res.internal_npv[i, j] == pytest.approx(float(one.internal_npv))
+            assert res.api_npv[i, j] == pytest.approx(float(one.api_npv))
+            assert res.keep_internal[i, j] == one.keep_internal
+
+
+def test_decision_grid_matches_the_model_point_by_point():
+    p = InternalParams()
+    grid = internal.decision_grid(p, [0.0, 0.3, 1.0], [0.0, 0.5, 1.0])
+    assert len(grid) == 9
+    row = grid[(grid.erosion_exponent == 0.3) & (grid.value_capture_share == 0.5)].iloc[0]
+    one = internal_model(replace(p, erosion_exponent=0.3, value_capture_share=0.5))
+    assert row.internal_npv_usd == pytest.approx(float(one.internal_npv))
+    assert row.api_npv_usd == pytest.approx(float(one.api_npv))
+    assert (grid.keep_internal == (grid.value_capture_share < grid.breakeven_value_capture_share)).all()
+
+
+# --- revenue streams for the cohort model ----------------------------------------------------
+
+@settings(max_examples=100, deadline=None)
+@given(params_strategy, st.sampled_from([1.0, 0.5, 1 / 12]))
+def test_undiscounted_period_revenue_adds_up_to_the_zero_rate_present_value(p, period):
+    p0 = replace(p, discount_rate=0.0)
+    internal_rev, api_rev = internal.revenue_by_period(p0, period)
+    res = internal_model(p0)
+    assert close(internal_rev.sum(), res.internal_npv, rel=1e-9)
+    assert close(api_rev.sum(), res.api_npv, rel=1e-9)
+    assert internal_rev.shape[-1] == int(np.ceil(round(p.horizon_years / period, 9)))
+
+
+def test_periods_past_the_horizon_earn_nothing():
+    internal_rev, api_rev = internal.revenue_by_period(InternalParams(horizon_years=2.0), 1.0, periods=4)
+    assert (internal_rev[2:] == 0).all() and (api_rev[2:] == 0).all()
+    assert (internal_rev[:2] > 0).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(params_strategy)
+def test_extra_revenue_is_the_forgone_api_revenue_subtracted_and_sums_non_negative(p):
+    extra = internal.extra_annual_revenue(p)
+    internal_rev, api_rev = internal.revenue_by_period(p)
+    if internal_model(p).keep_internal:
+        np.testing.assert_allclose(extra, internal_rev - api_rev)
+        assert extra.sum() >= -1e-9 * p.edge_value_usd
+    else:
+        assert (extra == 0).all()
+
+
+def test_revenue_multiple_is_extra_revenue_over_training_cost_and_vectorises():
+    p = InternalParams(edge_value_usd=np.array([1e9, 2e9, 4e9]))
+    costs = np.array([1e9, 1e9, 2e9])
+    multiple = internal.internal_revenue_multiple(p, costs, years=5)
+    np.testing.assert_allclose(multiple, internal.extra_annual_revenue(p, 5).sum(axis=-1) / costs)
+    assert multiple[1] == pytest.approx(2 * multiple[0]) and multiple[2] == pytest.approx(multiple[1])
+
+
+def test_cohort_composition_adds_the_extra_revenue_to_the_cohort_model():
+    p = InternalParams()
+    cp = cohort.CohortParams(first_training_cost=1e9, revenue_multiple=1.0, gross_margin=0.72, generations=1,
+                             revenue_years=3)
+    base, with_edge = cohort.cohort_model(cp), internal.cohort_with_internal(p, cp)
+    extra = internal.extra_annual_revenue(p, 3).sum()
+    assert with_edge.cohort_revenue[0] - base.cohort_revenue[0] == pytest.approx(extra)
+    assert with_edge.cohort_pnl[0] - base.cohort_pnl[0] == pytest.approx(0.72 * extra)
+    selling = replace(p, erosion_exponent=0.0, internal_cost_share=0.9, value_capture_share=0.5)
+    assert not internal_model(selling).keep_internal
+    np.testing.assert_array_equal(internal.cohort_with_internal(selling, cp).profit, base.profit)
+
+
+def test_breakeven_edge_value_zeroes_the_cohort_pnl():
+    p = InternalParams()
+    cp = cohort.CohortParams(first_training_cost=1e9, revenue_multiple=1.0, gross_margin=0.72, generations=1,
+                             revenue_years=3)
+    needed = float(internal.breakeven_edge_value(p, cp))
+    assert needed > 0
+    at = internal.cohort_with_internal(replace(p, edge_value_usd=needed), cp)
+    assert at.cohort_pnl[0] == pytest.approx(0.0, abs=1e-3 * cp.first_training_cost)
+    assert internal.breakeven_edge_value(p, replace(cp, revenue_multiple=2.0)) == 0.0
+    selling = replace(p, erosion_exponent=0.0, internal_cost_share=0.9, value_capture_share=0.5)
+    assert np.isnan(internal.breakeven_edge_value(selling, cp))
+
+
+# --- evidence on the erosion exponent --------------------------------------------------------
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(0.0, 3.0), st.integers(1, 20), st.integers(1, 20))
+def test_implied_erosion_exponent_inverts_the_per_holder_share(alpha, n0, extra):
+    n1 = n0 + extra
+    kept = (n1 / n0) ** (-1 - alpha)  # V(n1)/n1 over V(n0)/n0
+    assert internal.implied_erosion_exponent(n0, n1, kept) == pytest.approx(alpha, abs=1e-9)
+
+
+def test_halving_on_a_second_holder_is_a_fixed_pie():
+    assert internal.implied_erosion_exponent(1, 2, 0.5) == pytest.approx(0.0)
+    assert internal.implied_erosion_exponent(1, 2, 0.25) == pytest.approx(1.0)
+
+
+# --- sourced tables and scenarios ------------------------------------------------------------
+
+def test_the_essay_figures_are_in_the_tables():
+    trading = data.load("trading_revenue")
+    essay = trading[trading.source == "labprofit2026essay"].set_index("entity").value_usd
+    assert essay["trading industry"] == 200e9 and essay["largest trading firms"] == 50e9
+    lag = data.load("open_model_lag").set_index("source").loc["labprofit2026essay"]
+    assert (lag.low_months, lag.high_months) == (6, 12)
+    evidence = data.load("internal_edge_evidence")
+    assert evidence.erosion_exponent.dropna().tolist() == [1.0]
+
+
+@pytest.mark.parametrize(("scenario", "keeps"), [("internal-trading-desk", True), ("internal-api-landlord", False)])
+def test_scenarios_validate_and_make_the_case_they_are_named_for(scenario, keeps):
+    import yaml
+
+    spec = yaml.safe_load(Path(ROOT, "scenarios", f"{scenario}.yml").read_text())
+    assert spec["chapter"] == "internal-deployment"
+    assert bool(internal_model(InternalParams(**spec["parameters"])).keep_internal) is keeps
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("edge_value_usd", -1e9, r"parameter 'edge_value_usd': got -1000000000.0; allowed: a number > 0"),
+    ("edge_value_usd", 0.0, r"'edge_value_usd'.*> 0"),
+    ("edge_value_usd", float("nan"), r"'edge_value_usd'.*a finite number"),
+    ("edge_value_usd", "ten", r"'edge_value_usd'.*a number"),
+    ("erosion_exponent", -0.1, r"'erosion_exponent': got -0.1; allowed: a number >= 0 and <= 10"),
+    ("erosion_exponent", 11.0, r"'erosion_exponent'.*<= 10"),
+    ("api_customers", 0.5, r"'api_customers': got 0.5; allowed: a number >= 1"),
+    ("api_customers", True, r"'api_customers'.*a number"),
+    ("value_capture_share", 1.2, r"'value_capture_share': got 1.2; allowed: a number >= 0 and <= 1"),
+    ("value_capture_share", -0.1, r"'value_capture_share'.*>= 0"),
+    ("internal_cost_share", 1.5, r"'internal_cost_share': got 1.5; allowed: a number >= 0 and <= 1"),
+    ("internal_cost_share", -0.2, r"'internal_cost_share'.*>= 0"),
+    ("exclusivity_months", -3.0, r"'exclusivity_months': got -3.0; allowed: a number >= 0 and <= 1200"),
+    ("holders_after_catchup", 0.0, r"'holders_after_catchup': got 0.0; allowed: a number >= 1"),
+    ("discount_rate", -0.05, r"'discount_rate': got -0.05; allowed: a number >= 0 and <= 1"),
+    ("discount_rate", 5.0, r"'discount_rate'.*<= 1"),
+    ("horizon_years", 0.0, r"'horizon_years': got 0.0; allowed: a number > 0 and <= 100"),
+    ("horizon_years", -1.0, r"'horizon_years'.*> 0"),
+])
+def test_bad_parameters_are_rejected_with_the_field_value_and_range(field, value, message):
+    with pytest.raises(ParameterError, match=message):
+        InternalParams(**{field: value})
+
+
+def test_bad_array_elements_are_named():
+    with pytest.raises(ParameterError, match=r"'value_capture_share': got 1.5"):
+        InternalParams(value_capture_share=np.array([0.2, 1.5]))
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"model_training_cost_usd": 0.0}, r"'model_training_cost_usd': got 0.0; allowed: a number > 0"),
+    ({"base_revenue_multiple": -1.0}, r"'base_revenue_multiple': got -1.0; allowed: a number >= 0"),
+    ({"api_customers": 0}, r"'api_customers': got 0"),
+])
+def test_chapter_validator_checks_its_own_parameters_and_the_model(extra, message):
+    values = {"model_training_cost_usd": 1e9, "base_revenue_multiple": 1.0} | extra
+    with pytest.raises(ParameterError, match=message):
+        internal.validate_chapter(**values)
+
+
+def test_chapter_validator_returns_the_model_parameters():
+    p = internal.validate_chapter(model_training_cost_usd=1e9, base_revenue_multiple=1.0, api_customers=3)
+    assert p == InternalParams(api_customers=3.0)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((0, 2, 0.5), r"'holders_before': got 0"),
+    ((2, 2, 0.5), r"'holders_after': got 2; allowed: a number > holders_before"),
+    ((1, 2, 0.0), r"'share_kept': got 0.0; allowed: a number > 0 and <= 1"),
+    ((1, 2, 1.5), r"'share_kept'.*<= 1"),
+])
+def test_implied_erosion_exponent_rejects_bad_input(args, message):
+    with pytest.raises(ParameterError, match=message):
+        internal.implied_erosion_exponent(*args)
+
+
+def test_stream_helpers_reject_bad_input():
+    with pytest.raises(ParameterError, match=r"'period_years': got 0.0; allowed: a number > 0"):
+        internal.revenue_by_period(InternalParams(), 0.0)
+    with pytest.raises(ParameterError, match=r"'training_cost_usd': got -1.0; allowed: a number > 0"):
+        internal.internal_revenue_multiple(InternalParams(), -1.0)
