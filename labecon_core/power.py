@@ -220,7 +220,7 @@ def gw_arithmetic(p: GwParams) -> GwResult:
     """
     gross = blended_gross_profit(p.annualized_revenue, p.own_share, p.own_margin, p.cloud_margin)
     rd = break_even_rd_gw(gross, p.usd_per_gw_year, p.other_costs)
-    return GwResult(
+    fields = dict(
         affordable_gw=gw_for_spend(p.annualized_revenue, p.usd_per_gw_year),
         all_first_party_inference_gw=inference_gw(p.annualized_revenue, p.own_margin, p.usd_per_gw_year),
         gross_profit=gross,
@@ -229,6 +229,9 @@ def gw_arithmetic(p: GwParams) -> GwResult:
         break_even_rd_gw=rd,
         first_party_gw_at_break_even=np.asarray(p.own_inference_gw) + rd,
     )
+    shape = np.broadcast_shapes(*(np.shape(getattr(p, f)) for f in p.__dataclass_fields__))
+    # Every output has the parameters' common shape; 0-dimensional ones become numpy scalars.
+    return GwResult(**{k: np.broadcast_to(np.asarray(v, dtype=float), shape)[()] for k, v in fields.items()})
 
 
 def other_costs_implied(gross_profit, rd_gw, usd_per_gw_year):

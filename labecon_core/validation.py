@@ -59,6 +59,16 @@ def check_number(
     return float(arr) if arr.ndim == 0 else arr
 
 
+def check_count(name: str, value):
+    """Check a count (scalar or array): finite, whole and > 0."""
+    value = check_number(name, value, gt=0)
+    arr = np.asarray(value)
+    if not np.all(arr == np.floor(arr)):
+        raise ParameterError(name, value if arr.ndim == 0 else arr[arr != np.floor(arr)][0].item(),
+                             "a whole number > 0")
+    return value
+
+
 def check_share(name: str, value):
     """Check a share or probability in [0, 1]."""
     return check_number(name, value, ge=0.0, le=1.0)

@@ -6,8 +6,8 @@ draws marks; moving a control changes its chart; each chapter is screenshotted i
 """
 
 import functools
-import re
 import http.server
+import re
 import shutil
 import threading
 from pathlib import Path

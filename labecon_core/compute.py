@@ -1,0 +1,559 @@
+"""What a training run costs: FLOP, accelerator-hours, rental and ownership cost, power.
+
+A run of ``F`` FLOP on accelerators of peak dense throughput ``P`` (FLOP/s) at
+model FLOP utilization ``u`` takes ``H = F / (P u 3600)`` accelerator-hours,
+``H / (24 n)`` days on ``n`` of them. For a dense transformer ``F ~ 6 N D``
+(``N`` parameters used per token, ``D`` training tokens): two FLOP per
+parameter and token in the forward pass, four in the backward pass. The rule
+ignores attention over the context (a few percent at the usual context lengths),
+recomputed activations (which raise the hardware's FLOP, not the model's) and
+everything before the final run: experiments, failed runs, data generation.
+
+Cost is counted two ways, as in Cottier et al. (2024):
+
+- **cloud rental**: ``H x`` the price of an accelerator-hour;
+- **ownership**: the purchase price times a factor for servers and networking,
+  turned into a yearly charge by the capital recovery factor
+  ``r / (1 - (1 + r)^-L)`` (straight-line ``1 / L`` when ``r = 0``) over ``L``
+  years of depreciation, charged for the hours of the run, plus energy:
+  board power x a server factor x PUE x the electricity price.
+
+Cluster power is ``n`` x board power x server factor x PUE. The cost of a
+gigawatt-year of compute is what the accelerators drawing one GW of facility
+power cost for a year, comparable to the $12-15B quoted in source 003.
+
+Numeric parameters may be numpy arrays that broadcast; the accelerator name is a scalar.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from labecon_core import data
+from labecon_core.errors import DataError, ParameterError
+from labecon_core.power import GW, HOURS_PER_YEAR
+from labecon_core.validation import check_choice, check_count, check_number
+
+#: Unit of each ``spec`` in ``data/hardware``.
+SPEC_UNITS = {
+    "peak_bf16_flops": "FLOP/s",
+    "memory_gb": "GB",
+    "memory_bandwidth_gb_s": "GB/s",
+    "board_power_w": "W",
+    "purchase_price_usd": "USD",
+    "cloud_on_demand_usd_per_hour": "USD per GPU-hour",
+    "cloud_committed_usd_per_hour": "USD per GPU-hour",
+    "system_power_w_per_gpu": "W",
+    "system_price_usd_per_gpu": "USD",
+}
+#: Specs an accelerator needs to be usable as the ``gpu`` of a chapter.
+REQUIRED_SPECS = ("peak_bf16_flops", "memory_gb", "memory_bandwidth_gb_s", "board_power_w")
+#: Cloud price bases of ``data/hardware`` usable to price the runs in ``data/models``.
+PRICE_BASES = ("committed", "on_demand")
+_PRICE_COLUMNS = {"committed": "cloud_committed_usd_per_hour", "on_demand": "cloud_on_demand_usd_per_hour"}
+TRAINING_FLOP_PER_PARAM_TOKEN = 6.0  # forward pass 2, backward pass 4
+
+
+def hardware_table() -> pd.DataFrame:
+    """``data/hardware`` in wide form: one row per accelerator, each spec with ``_low`` and ``_high``.
+
+    Where a spec is a range without a point value, the value is the midpoint.
+    Missing specs are NaN.
+
+    Raises
+    ------
+    DataError
+        If a spec has the wrong unit, appears twice for one accelerator, or has low > high.
+    """
+    long = data.load("hardware")
+    wrong = long[long.unit != long.spec.map(SPEC_UNITS)]
+    if len(wrong):
+        row = wrong.iloc[0]
+        raise DataError(f"bad data: data/hardware.csv: {row.accelerator} {row.spec} is in {row.unit!r}, "
+                        f"expected {SPEC_UNITS[row.spec]!r}")
+    dup = long[long.duplicated(["accelerator", "spec"])]
+    if len(dup):
+        raise DataError(f"bad data: data/hardware.csv: {dup.accelerator.iloc[0]} {dup.spec.iloc[0]} appears twice")
+    inverted = long[long.low > long.high]
+    if len(inverted):
+        raise DataError(f"bad data: data/hardware.csv: {inverted.accelerator.iloc[0]} {inverted.spec.iloc[0]} "
+                        "has low > high")
+    long = long.assign(
+        value=long.value.fillna((long.low + long.high) / 2),
+        low=long.low.fillna(long.value),
+        high=long.high.fillna(long.value),
+    )
+    wide = long.pivot(index="accelerator", columns="spec", values=["value", "low", "high"])
+    wide.columns = [spec if kind == "value" else f"{spec}_{kind}" for kind, spec in wide.columns]
+    return wide.reindex(columns=[f"{s}{k}" for s in SPEC_UNITS for k in ("", "_low", "_high")])
+
+
+def _usable(table: pd.DataFrame) -> list[str]:
+    return sorted(table.index[table[list(REQUIRED_SPECS)].notna().all(axis=1)])
+
+
+def known_gpus() -> list[str]:
+    """Accelerators in ``data/hardware`` with every spec a training or serving model needs."""
+    return _usable(hardware_table())
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    """One accelerator's figures from ``data/hardware`` (midpoints of ranges; NaN where unknown).
+
+    Attributes
+    ----------
+    name : str
+    peak_flops : float
+        Peak dense BF16 throughput, FLOP/s.
+    memory_bytes : float
+        High-bandwidth memory, bytes.
+    bandwidth : float
+        Memory bandwidth, bytes/s.
+    board_power_w : float
+        Board (module) power, W.
+    purchase_price_usd : float
+        Purchase price of one accelerator, USD.
+    cloud_on_demand_usd_per_hour, cloud_committed_usd_per_hour : float
+        Rental price, USD per accelerator-hour.
+    system_power_w_per_gpu, system_price_usd_per_gpu : float
+        NVIDIA DGX system power (W) and list price (USD) per GPU.
+    """
+
+    name: str
+    peak_flops: float
+    memory_bytes: float
+    bandwidth: float
+    board_power_w: float
+    purchase_price_usd: float
+    cloud_on_demand_usd_per_hour: float
+    cloud_committed_usd_per_hour: float
+    system_power_w_per_gpu: float
+    system_price_usd_per_gpu: float
+
+
+def accelerator(name: str) -> Accelerator:
+    """The accelerator called ``name``; a :class:`ParameterError` listing the usable names otherwise."""
+    table = hardware_table()
+    check_choice("gpu", name, _usable(table))
+    row = table.loc[name]
+    return Accelerator(
+        name=name,
+        peak_flops=float(row.peak_bf16_flops),
+        memory_bytes=float(row.memory_gb) * 1e9,
+        bandwidth=float(row.memory_bandwidth_gb_s) * 1e9,
+        board_power_w=float(row.board_power_w),
+        purchase_price_usd=float(row.purchase_price_usd),
+        cloud_on_demand_usd_per_hour=float(row.cloud_on_demand_usd_per_hour),
+        cloud_committed_usd_per_hour=float(row.cloud_committed_usd_per_hour),
+        system_power_w_per_gpu=float(row.system_power_w_per_gpu),
+        system_price_usd_per_gpu=float(row.system_price_usd_per_gpu),
+    )
+
+
+def scalar_or_array(value):
+    """``value`` as a numpy array, or as a numpy scalar when 0-dimensional (so results of scalar inputs are scalars)."""
+    return np.asarray(value)[()]
+
+
+def broadcast_results(fields: dict, params) -> dict:
+    """Broadcast every result in ``fields`` to the common shape of the record ``params``'s fields."""
+    shape = np.broadcast_shapes(*(np.shape(getattr(params, f)) for f in params.__dataclass_fields__))
+    return {k: scalar_or_array(np.broadcast_to(v, shape)) for k, v in fields.items()}
+
+
+# --- the arithmetic ---------------------------------------------------------------------------
+
+def training_flop(active_params, training_tokens):
+    """Training compute of a transformer by the ``6 N D`` rule, FLOP.
+
+    Parameters
+    ----------
+    active_params : float or array
+        Parameters used per token (all of them for a dense model).
+    training_tokens : float or array
+        Tokens seen in training.
+    """
+    n = np.asarray(active_params, dtype=float)
+    return TRAINING_FLOP_PER_PARAM_TOKEN * n * np.asarray(training_tokens, dtype=float)
+
+
+def gpu_hours(flop, peak_flops, mfu):
+    """Accelerator-hours to compute ``flop`` FLOP at ``mfu`` of ``peak_flops`` FLOP/s: ``F / (P u 3600)``."""
+    return np.asarray(flop, dtype=float) / (np.asarray(peak_flops, dtype=float) * mfu * 3600.0)
+
+
+def implied_mfu(flop, n_gpus, peak_flops, days):
+    """MFU that fits ``flop`` FLOP into ``days`` days on ``n_gpus`` accelerators of ``peak_flops`` FLOP/s."""
+    return np.asarray(flop, dtype=float) / (np.asarray(n_gpus, dtype=float) * peak_flops * np.asarray(days) * 86400.0)
+
+
+def flop_from_cluster(n_gpus, peak_flops, mfu, days):
+    """FLOP that ``n_gpus`` accelerators deliver in ``days`` days at ``mfu`` of ``peak_flops`` FLOP/s."""
+    return np.asarray(n_gpus, dtype=float) * peak_flops * np.asarray(mfu) * np.asarray(days) * 86400.0
+
+
+def capital_recovery_factor(rate, years):
+    """Yearly charge per USD of capital repaid over ``years`` at interest ``rate``: ``r / (1 - (1 + r)^-L)``.
+
+    Equals ``1 / L`` (straight-line depreciation) when ``r = 0``.
+    """
+    r = np.asarray(rate, dtype=float)
+    n = np.asarray(years, dtype=float)
+    # Below ~1e-9 the annuity formula loses all precision; its limit is straight-line.
+    positive = r > 1e-9
+    safe = np.where(positive, r, 1.0)
+    return scalar_or_array(np.where(positive, safe / -np.expm1(-n * np.log1p(safe)), 1.0 / n))
+
+
+def facility_kw_per_gpu(board_power_w, server_power_factor, pue):
+    """Facility power drawn per accelerator, kW: board power x server factor x PUE."""
+    return np.asarray(board_power_w, dtype=float) * server_power_factor * np.asarray(pue) / 1e3
+
+
+def cluster_power_mw(n_gpus, board_power_w, server_power_factor, pue):
+    """Facility power of a cluster of ``n_gpus`` accelerators, MW."""
+    return np.asarray(n_gpus, dtype=float) * facility_kw_per_gpu(board_power_w, server_power_factor, pue) / 1e3
+
+
+def capital_cost_per_gpu_year(gpu_price, server_cost_factor, depreciation_years, cost_of_capital):
+    """Yearly capital charge of one owned accelerator with its share of servers and network, USD per year."""
+    return np.asarray(gpu_price, dtype=float) * server_cost_factor * capital_recovery_factor(
+        cost_of_capital, depreciation_years)
+
+
+def energy_cost_per_gpu_hour(kw_per_gpu, electricity_usd_per_kwh):
+    """Energy bill of one accelerator-hour at facility power ``kw_per_gpu`` kW, USD."""
+    return np.asarray(kw_per_gpu, dtype=float) * electricity_usd_per_kwh
+
+
+def owned_cost_per_gpu_hour(capital_per_year, energy_per_hour, utilization=1.0):
+    """Cost of a useful accelerator-hour on owned hardware busy a share ``utilization`` of the time, USD.
+
+    The capital charge accrues every hour; energy is paid only when busy.
+    """
+    return np.asarray(capital_per_year, dtype=float) / (HOURS_PER_YEAR * np.asarray(utilization)) + energy_per_hour
+
+
+def breakeven_utilization(capital_per_year, energy_per_hour, rent_per_hour):
+    """Utilization above which owning is cheaper than renting (``inf`` if renting always wins).
+
+    Solves ``capital / (8766 u) + energy = rent`` for ``u``; above 1 means owning
+    never pays at that rental price.
+    """
+    margin = np.asarray(rent_per_hour, dtype=float) - energy_per_hour
+    safe = np.where(margin > 0, margin, 1.0)
+    return scalar_or_array(np.where(margin > 0, np.asarray(capital_per_year) / (HOURS_PER_YEAR * safe), np.inf))
+
+
+def cost_per_gw_year(usd_per_gpu_hour, kw_per_gpu):
+    """Cost of the accelerators that draw one GW of facility power, for a year, USD per GW-year."""
+    gpus_per_gw = GW / 1e3 / np.asarray(kw_per_gpu, dtype=float)
+    return gpus_per_gw * np.asarray(usd_per_gpu_hour) * HOURS_PER_YEAR
+
+
+# --- the parameter record and the model -------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrainingParams:
+    """A training run and the prices it is costed at, validated on construction.
+
+    Parameters
+    ----------
+    active_params : float or array
+        Parameters used per token, count (> 0 unless ``training_flop`` is given).
+    training_tokens : float or array
+        Training tokens, count (>= 0; 0 = unknown, then ``training_flop`` is needed).
+    training_flop : float or array
+        Compute of the final run, FLOP (>= 0; 0 = derive as ``6 x active_params x training_tokens``).
+    gpu : str
+        Accelerator, a name in ``data/hardware`` with all technical specs.
+    n_gpus : float or array
+        Accelerators in the cluster, whole number > 0.
+    mfu : float or array
+        Model FLOP utilization, in (0, 1].
+    price_per_gpu_hour : float or array
+        Rental price, USD per accelerator-hour (> 0).
+    gpu_price : float or array
+        Purchase price of one accelerator, USD (>= 0; 0 = midpoint of ``data/hardware``).
+    server_cost_factor : float or array
+        Capital per accelerator including servers and network / accelerator price (>= 1).
+    server_power_factor : float or array
+        Server power per accelerator / board power (>= 1): host CPUs, memory, network.
+    electricity_usd_per_kwh : float or array
+        Electricity price, USD per kWh (> 0).
+    pue : float or array
+        Power usage effectiveness, facility / IT power, in [1, 3].
+    depreciation_years : float or array
+        Life over which owned hardware is written off, years (> 0).
+    cost_of_capital : float or array
+        Yearly interest on the capital tied up in owned hardware, in [0, 1).
+    """
+
+    active_params: float = 280e9
+    training_tokens: float = 13e12
+    training_flop: float = 2.1e25
+    gpu: str = "A100 SXM"
+    n_gpus: float = 25_000
+    mfu: float = 0.34
+    price_per_gpu_hour: float = 1.30
+    gpu_price: float = 0.0
+    server_cost_factor: float = 1.8
+    server_power_factor: float = 1.8
+    electricity_usd_per_kwh: float = 0.08
+    pue: float = 1.2
+    depreciation_years: float = 4.0
+    cost_of_capital: float = 0.10
+    _hardware: Accelerator = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        hw = accelerator(self.gpu)
+        set_(self, "_hardware", hw)
+        set_(self, "active_params", check_number("active_params", self.active_params, ge=0))
+        set_(self, "training_tokens", check_number("training_tokens", self.training_tokens, ge=0))
+        set_(self, "training_flop", check_number("training_flop", self.training_flop, ge=0))
+        derivable = np.asarray(self.active_params) * np.asarray(self.training_tokens) > 0
+        missing = (np.asarray(self.training_flop) == 0) & ~derivable
+        if np.any(missing):
+            raise ParameterError("training_flop", 0, "> 0 when active_params or training_tokens is 0 "
+                                 "(give the FLOP, or both the parameters and the tokens)")
+        set_(self, "n_gpus", check_count("n_gpus", self.n_gpus))
+        set_(self, "mfu", check_number("mfu", self.mfu, gt=0, le=1))
+        set_(self, "price_per_gpu_hour", check_number("price_per_gpu_hour", self.price_per_gpu_hour, gt=0))
+        set_(self, "gpu_price", check_number("gpu_price", self.gpu_price, ge=0))
+        if np.any(np.asarray(self.gpu_price) == 0) and np.isnan(hw.purchase_price_usd):
+            raise ParameterError("gpu_price", 0, f"> 0: data/hardware has no purchase price for {self.gpu}")
+        set_(self, "server_cost_factor", check_number("server_cost_factor", self.server_cost_factor, ge=1))
+        set_(self, "server_power_factor", check_number("server_power_factor", self.server_power_factor, ge=1))
+        set_(self, "electricity_usd_per_kwh",
+             check_number("electricity_usd_per_kwh", self.electricity_usd_per_kwh, gt=0))
+        set_(self, "pue", check_number("pue", self.pue, ge=1, le=3))
+        set_(self, "depreciation_years", check_number("depreciation_years", self.depreciation_years, gt=0))
+        set_(self, "cost_of_capital", check_number("cost_of_capital", self.cost_of_capital, ge=0, lt=1))
+
+    @property
+    def hardware(self) -> Accelerator:
+        """The accelerator's figures from ``data/hardware``."""
+        return self._hardware
+
+    @property
+    def flop(self):
+        """Training compute used by the model: ``training_flop``, or ``6 N D`` where it is 0, FLOP."""
+        derived = training_flop(self.active_params, self.training_tokens)
+        return scalar_or_array(np.where(np.asarray(self.training_flop) > 0, self.training_flop, derived))
+
+    @property
+    def unit_price(self):
+        """Purchase price of one accelerator used by the model, USD."""
+        listed = self.hardware.purchase_price_usd
+        return scalar_or_array(np.where(np.asarray(self.gpu_price) > 0, self.gpu_price, listed))
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """Outputs of :func:`training_costs` (arrays of the parameters' broadcast shape).
+
+    Attributes
+    ----------
+    training_flop : FLOP.
+    gpu_hours : accelerator-hours.
+    wall_clock_days : days on ``n_gpus`` accelerators.
+    cloud_cost : USD, renting at ``price_per_gpu_hour``.
+    owned_cost : USD, ownership (``owned_capital_cost + energy_cost``).
+    owned_capital_cost, energy_cost : USD.
+    energy_mwh : facility energy, MWh.
+    cluster_power_mw : facility power of the cluster, MW.
+    kw_per_gpu : facility power per accelerator, kW.
+    capital_per_gpu_year : yearly capital charge per owned accelerator, USD.
+    owned_cost_per_gpu_hour : USD per accelerator-hour, owned and fully used.
+    cloud_cost_per_gw_year, owned_cost_per_gw_year : USD per GW-year of facility power.
+    """
+
+    training_flop: np.ndarray
+    gpu_hours: np.ndarray
+    wall_clock_days: np.ndarray
+    cloud_cost: np.ndarray
+    owned_cost: np.ndarray
+    owned_capital_cost: np.ndarray
+    energy_cost: np.ndarray
+    energy_mwh: np.ndarray
+    cluster_power_mw: np.ndarray
+    kw_per_gpu: np.ndarray
+    capital_per_gpu_year: np.ndarray
+    owned_cost_per_gpu_hour: np.ndarray
+    cloud_cost_per_gw_year: np.ndarray
+    owned_cost_per_gw_year: np.ndarray
+
+
+def training_costs(p: TrainingParams) -> TrainingResult:
+    """FLOP, time, cost (rented and owned), energy and power of a training run.
+
+    Parameters
+    ----------
+    p : TrainingParams
+        Validated parameters; numeric fields may be arrays that broadcast together.
+
+    Returns
+    -------
+    TrainingResult
+        See its attributes for units. The ownership cost charges the run for its
+        hours only (the hardware is assumed busy with other work the rest of its
+        life), as in Epoch AI's amortized method; buildings and staff are excluded.
+    """
+    hw = p.hardware
+    flop = p.flop
+    hours = gpu_hours(flop, hw.peak_flops, p.mfu)
+    kw = facility_kw_per_gpu(hw.board_power_w, p.server_power_factor, p.pue)
+    capital = capital_cost_per_gpu_year(p.unit_price, p.server_cost_factor, p.depreciation_years, p.cost_of_capital)
+    energy_hour = energy_cost_per_gpu_hour(kw, p.electricity_usd_per_kwh)
+    owned_hour = owned_cost_per_gpu_hour(capital, energy_hour)
+    capital_cost = hours * capital / HOURS_PER_YEAR
+    energy_cost = hours * energy_hour
+    fields = dict(
+        training_flop=flop,
+        gpu_hours=hours,
+        wall_clock_days=hours / (np.asarray(p.n_gpus) * 24.0),
+        cloud_cost=hours * p.price_per_gpu_hour,
+        owned_cost=capital_cost + energy_cost,
+        owned_capital_cost=capital_cost,
+        energy_cost=energy_cost,
+        energy_mwh=hours * kw / 1e3,
+        cluster_power_mw=cluster_power_mw(p.n_gpus, hw.board_power_w, p.server_power_factor, p.pue),
+        kw_per_gpu=kw,
+        capital_per_gpu_year=capital,
+        owned_cost_per_gpu_hour=owned_hour,
+        cloud_cost_per_gw_year=cost_per_gw_year(p.price_per_gpu_hour, kw),
+        owned_cost_per_gw_year=cost_per_gw_year(owned_hour, kw),
+    )
+    return TrainingResult(**broadcast_results(fields, p))
+
+
+# --- the models of data/models ------------------------------------------------------------------
+
+def model_estimates(fallback_mfu: float = 0.35, price_basis: str = "committed") -> pd.DataFrame:
+    """Training compute, accelerator-hours and rental cost of every model in ``data/models``.
+
+    Compute is the published figure, else ``6 N D``. Accelerator-hours are the
+    reported ones, else compute / (peak x MFU), with the model's reported MFU
+    (midpoint of a range) or ``fallback_mfu``. Cost is accelerator-hours times
+    the ``price_basis`` cloud price of its hardware in ``data/hardware`` (the
+    other basis where that one is missing): a cloud-rental estimate at today's
+    prices, in the spirit of Cottier et al. (2024), not what the developer paid.
+
+    Parameters
+    ----------
+    fallback_mfu : float
+        MFU assumed where a model reports neither accelerator-hours nor MFU, in (0, 1].
+    price_basis : str
+        ``committed`` or ``on_demand``.
+
+    Returns
+    -------
+    DataFrame
+        One row per model: ``model``, ``organization``, ``date``, ``training_flop`` (FLOP),
+        ``flop_source`` (reported, estimate, lower bound, 6ND or none), ``hardware``,
+        ``gpu_hours``, ``gpu_hours_source`` (reported, model MFU, fallback MFU), ``implied_mfu``
+        (from reported accelerator-hours), ``price_per_gpu_hour`` (USD), ``price_used``,
+        ``cloud_cost`` (USD), ``reported_cost_usd`` and the table's other columns used here.
+    """
+    fallback_mfu = check_number("fallback_mfu", fallback_mfu, gt=0, le=1)
+    check_choice("price_basis", price_basis, PRICE_BASES)
+    m = data.load("models")
+    hw = hardware_table()
+    derived = training_flop(m.active_params, m.training_tokens)
+    flop = m.training_flop.fillna(m.training_flop_low).fillna(pd.Series(derived, index=m.index))
+    flop_source = np.select(
+        [m.training_flop.notna() | m.training_flop_low.notna(), np.isfinite(derived)],
+        [m.flop_basis.fillna("reported"), "6ND"], default="none")
+    peak = m.hardware.map(hw.peak_bf16_flops)
+    model_mfu = m.mfu.fillna((m.mfu_low + m.mfu_high) / 2)
+    derived_hours = gpu_hours(flop, peak, model_mfu.fillna(fallback_mfu))
+    hours = m.gpu_hours.fillna(derived_hours)
+    hours_source = np.select([m.gpu_hours.notna(), model_mfu.notna() & hours.notna(), hours.notna()],
+                             ["reported", "model MFU", "fallback MFU"], default="none")
+    other = next(b for b in PRICE_BASES if b != price_basis)
+    chosen = m.hardware.map(hw[_PRICE_COLUMNS[price_basis]])
+    fallback = m.hardware.map(hw[_PRICE_COLUMNS[other]])
+    price = chosen.fillna(fallback)
+    price_used = np.select([chosen.notna(), fallback.notna()], [price_basis, other], default="none")
+    return pd.DataFrame({
+        "model": m.model, "organization": m.organization, "date": m.date,
+        "training_flop": flop, "flop_source": flop_source, "hardware": m.hardware,
+        "hardware_quantity": m.hardware_quantity, "gpu_hours": hours, "gpu_hours_source": hours_source,
+        "implied_mfu": m.training_flop.fillna(pd.Series(derived, index=m.index)) / (m.gpu_hours * 3600 * peak),
+        "price_per_gpu_hour": price, "price_used": price_used, "cloud_cost": hours * price,
+        "reported_cost_usd": m.reported_cost_usd, "active_params": m.active_params,
+        "total_params": m.total_params, "kv_bytes_per_token": m.kv_bytes_per_token,
+    })
+
+
+# --- the chapter's validator ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChapterInputs:
+    """The compute chapter's parameters, as validated records.
+
+    Attributes
+    ----------
+    training : TrainingParams
+    inference : labecon_core.inference.InferenceParams
+    power : labecon_core.power.GwParams
+    trend : labecon_core.trends.TrendParams
+    fallback_mfu : float
+        MFU assumed for models in ``data/models`` that report neither accelerator-hours nor MFU.
+    price_basis : str
+        Cloud price basis used to cost the models of ``data/models``.
+    """
+
+    training: TrainingParams
+    inference: object
+    power: object
+    trend: object
+    fallback_mfu: float
+    price_basis: str
+
+
+def validate_chapter(
+    *, active_params, total_params, training_tokens, training_flop, gpu, n_gpus, mfu, price_per_gpu_hour,
+    gpu_price, server_cost_factor, server_power_factor, electricity_usd_per_kwh, pue, depreciation_years,
+    cost_of_capital, serving_utilization, bandwidth_utilization, fleet_duty_cycle, batch_size, bytes_per_param,
+    context_tokens, kv_bytes_per_token, api_price_per_mtok, annualized_revenue, usd_per_gw_year,
+    own_inference_gw, cloud_inference_gw, own_gross_margin, cloud_gross_margin, fallback_mfu, price_basis,
+    frontier_factor, projection_last_year, confidence_level,
+) -> ChapterInputs:
+    """Validate every parameter of the compute chapter (``labecon params compute-costs``).
+
+    Raises :class:`~labecon_core.errors.ParameterError` naming the first bad
+    parameter, its value and what is allowed.
+    """
+    # Imported here: inference builds on this module (accelerators), so a top-level import would cycle.
+    from labecon_core.inference import InferenceParams
+    from labecon_core.power import GwParams
+    from labecon_core.trends import TrendParams
+
+    training = TrainingParams(
+        active_params=active_params, training_tokens=training_tokens, training_flop=training_flop, gpu=gpu,
+        n_gpus=n_gpus, mfu=mfu, price_per_gpu_hour=price_per_gpu_hour, gpu_price=gpu_price,
+        server_cost_factor=server_cost_factor, server_power_factor=server_power_factor,
+        electricity_usd_per_kwh=electricity_usd_per_kwh, pue=pue, depreciation_years=depreciation_years,
+        cost_of_capital=cost_of_capital,
+    )
+    inference = InferenceParams(
+        active_params=active_params, total_params=total_params, gpu=gpu, price_per_gpu_hour=price_per_gpu_hour,
+        serving_utilization=serving_utilization, bandwidth_utilization=bandwidth_utilization,
+        fleet_duty_cycle=fleet_duty_cycle, batch_size=batch_size, bytes_per_param=bytes_per_param,
+        context_tokens=context_tokens, kv_bytes_per_token=kv_bytes_per_token, api_price_per_mtok=api_price_per_mtok,
+    )
+    power = GwParams(
+        annualized_revenue=annualized_revenue, usd_per_gw_year=usd_per_gw_year, own_inference_gw=own_inference_gw,
+        cloud_inference_gw=cloud_inference_gw, own_margin=own_gross_margin, cloud_margin=cloud_gross_margin,
+    )
+    trend = TrendParams(frontier_factor=frontier_factor, projection_last_year=projection_last_year,
+                        confidence_level=confidence_level)
+    return ChapterInputs(
+        training=training, inference=inference, power=power, trend=trend,
+        fallback_mfu=check_number("fallback_mfu", fallback_mfu, gt=0, le=1),
+        price_basis=check_choice("price_basis", price_basis, PRICE_BASES),
+    )

@@ -1,0 +1,252 @@
+"""Tests of labecon_core.compute: training FLOP, accelerator-hours, rental and ownership cost, power."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labecon_core import compute, data
+from labecon_core.chapters import chapter
+from labecon_core.compute import TrainingParams, training_costs
+from labecon_core.errors import DataError, ParameterError
+from labecon_core.params import read_scenario
+from labecon_core.power import HOURS_PER_YEAR
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def claims():
+    return data.load("compute_claims").set_index("claim")
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+def test_peak_is_dense_not_the_sparse_headline():
+    hw = compute.hardware_table()
+    assert hw.loc["A100 SXM", "peak_bf16_flops"] == 312e12
+    assert hw.loc["H100 SXM", "peak_bf16_flops"] == 989e12
+    assert hw.loc["H200 SXM", "peak_bf16_flops"] == hw.loc["H100 SXM", "peak_bf16_flops"]
+    assert hw.loc["B200", "peak_bf16_flops"] == 2.25e15
+
+
+def test_every_usable_gpu_has_the_specs_the_models_need():
+    hw = compute.hardware_table()
+    names = compute.known_gpus()
+    assert {"A100 SXM", "H100 SXM", "H200 SXM", "B200"} <= set(names)
+    assert hw.loc[names, list(compute.REQUIRED_SPECS)].notna().all().all()
+    # Ranges: the filled-in value lies between low and high.
+    for spec in compute.SPEC_UNITS:
+        ok = hw[f"{spec}_low"].isna() | ((hw[f"{spec}_low"] <= hw[spec]) & (hw[spec] <= hw[f"{spec}_high"]))
+        assert ok.all(), spec
+
+
+def test_every_training_accelerator_in_models_is_in_hardware():
+    models = data.load("models")
+    assert set(models.hardware.dropna()) <= set(compute.hardware_table().index)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda t: t.assign(unit=np.where(t.spec == "board_power_w", "kW", t.unit)), "board_power_w is in 'kW'"),
+    (lambda t: pd.concat([t, t.iloc[[0]]]), "appears twice"),
+    (lambda t: t.assign(low=np.where(t.spec == "purchase_price_usd", 1e9, t.low)), "has low > high"),
+])
+def test_bad_hardware_rows_are_named(monkeypatch, change, message):
+    table = data.load("hardware")
+    monkeypatch.setattr(compute.data, "load", lambda name: change(table))
+    with pytest.raises(DataError, match=message):
+        compute.hardware_table()
+
+
+# --- the arithmetic --------------------------------------------------------------------------------
+
+def test_six_nd_reproduces_gpt3():
+    gpt3 = data.load("models").set_index("model").loc["GPT-3 175B"]
+    assert compute.training_flop(175e9, 300e9) == pytest.approx(3.15e23)
+    assert compute.training_flop(gpt3.active_params, gpt3.training_tokens) == pytest.approx(gpt3.training_flop,
+                                                                                          rel=0.01)
+    assert compute.training_flop(175e9, 300e9) == pytest.approx(claims().loc["table_gpt3_flop", "value"], rel=0.02)
+
+
+def test_default_run_is_gpt4_as_reported():
+    c = claims()
+    r = training_costs(TrainingParams())
+    assert r.training_flop == c.loc["table_gpt4_flop", "value"]
+    assert c.loc["gpt4_days", "low"] <= r.wall_clock_days <= c.loc["gpt4_days", "high"]
+    assert r.cloud_cost == pytest.approx(r.gpu_hours * 1.30)
+    # The reported $100-200M needs more than the $1.30 rate OpenAI paid.
+    assert r.cloud_cost < c.loc["table_gpt4_cost", "low"]
+    mfu = compute.implied_mfu(c.loc["table_gpt4_flop", "value"], c.loc["gpt4_gpus", "value"], 312e12,
+                              np.array([100.0, 90.0]))
+    assert 0.31 < mfu[0] < 0.32 and 0.34 < mfu[1] < 0.35
+
+
+def test_lambda_gpt3_cost_is_reproduced():
+    c = claims()
+    hours = 3.14e23 / c.loc["lambda_gpt3_throughput", "value"] / 3600
+    assert hours / HOURS_PER_YEAR == pytest.approx(c.loc["lambda_gpt3_gpu_years", "value"], rel=0.01)
+    assert hours * c.loc["lambda_gpt3_price", "value"] == pytest.approx(c.loc["lambda_gpt3_cost", "value"], rel=0.02)
+
+
+def test_deepseek_v3_reported_cost_is_its_gpu_hours_at_its_price():
+    est = compute.model_estimates().set_index("model")
+    row = est.loc["DeepSeek-V3"]
+    assert row.gpu_hours_source == "reported"
+    assert row.cloud_cost == pytest.approx(row.reported_cost_usd)
+
+
+@given(st.floats(1e20, 1e28), st.floats(0.05, 1.0), st.floats(1, 1e6).map(round), st.floats(0.1, 20))
+@settings(max_examples=50, deadline=None)
+def test_accounting_identities(flop, mfu, n, price):
+    p = TrainingParams(training_flop=flop, mfu=mfu, n_gpus=max(n, 1), price_per_gpu_hour=price)
+    r = training_costs(p)
+    assert r.gpu_hours == pytest.approx(flop / (312e12 * mfu * 3600))
+    assert r.wall_clock_days * 24 * p.n_gpus == pytest.approx(r.gpu_hours)
+    assert r.cloud_cost == pytest.approx(r.gpu_hours * price)
+    assert r.owned_cost == pytest.approx(r.owned_capital_cost + r.energy_cost)
+    assert r.owned_cost == pytest.approx(r.gpu_hours * r.owned_cost_per_gpu_hour)
+    assert r.energy_mwh == pytest.approx(r.gpu_hours * r.kw_per_gpu / 1e3)
+    assert r.cluster_power_mw == pytest.approx(p.n_gpus * r.kw_per_gpu / 1e3)
+    assert r.cloud_cost_per_gw_year == pytest.approx(price * HOURS_PER_YEAR * 1e6 / r.kw_per_gpu)
+
+
+def test_derived_flop_when_training_flop_is_zero():
+    p = TrainingParams(training_flop=0.0, active_params=70e9, training_tokens=2e12)
+    assert training_costs(p).training_flop == pytest.approx(6 * 70e9 * 2e12)
+
+
+@given(st.one_of(st.just(0.0), st.floats(1e-6, 0.5)), st.floats(0.5, 10))
+def test_capital_recovery_factor_repays_the_capital(rate, years):
+    crf = compute.capital_recovery_factor(rate, years)
+    if rate == 0:
+        assert crf == pytest.approx(1 / years)
+    else:
+        # Present value of the yearly charges over the life equals the capital.
+        annuity = (1 - (1 + rate) ** -years) / rate
+        assert crf * annuity == pytest.approx(1.0)
+        assert crf >= 1 / years
+
+
+@given(st.floats(1000, 50000), st.floats(0.01, 0.5), st.floats(0.2, 20))
+def test_breakeven_utilization_equalizes_owning_and_renting(capital, energy, rent):
+    u = compute.breakeven_utilization(capital, energy, rent)
+    if rent <= energy:
+        assert u == np.inf
+    else:
+        assert compute.owned_cost_per_gpu_hour(capital, energy, u) == pytest.approx(rent)
+
+
+def test_costs_move_the_right_way():
+    mfus = np.linspace(0.1, 0.9, 9)
+    r = training_costs(TrainingParams(mfu=mfus))
+    assert np.all(np.diff(r.gpu_hours) < 0) and np.all(np.diff(r.cloud_cost) < 0)
+    years = training_costs(TrainingParams(depreciation_years=np.array([2.0, 4.0, 6.0])))
+    assert np.all(np.diff(years.owned_cost) < 0)
+    rates = training_costs(TrainingParams(cost_of_capital=np.array([0.0, 0.05, 0.2])))
+    assert np.all(np.diff(rates.owned_cost) > 0)
+
+
+def test_arrays_give_the_same_numbers_as_scalar_runs():
+    prices = np.array([1.0, 1.3, 2.5])
+    pues = np.array([[1.1], [1.5]])
+    r = training_costs(TrainingParams(price_per_gpu_hour=prices, pue=pues))
+    assert r.cloud_cost.shape == (2, 3) and r.gpu_hours.shape == (2, 3)
+    one = training_costs(TrainingParams(price_per_gpu_hour=2.5, pue=1.5))
+    for field in ("cloud_cost", "owned_cost", "cluster_power_mw", "owned_cost_per_gw_year"):
+        assert getattr(r, field)[1, 2] == pytest.approx(getattr(one, field))
+
+
+def test_scalar_inputs_give_scalar_results():
+    for value in training_costs(TrainingParams()).__dict__.values():
+        assert np.ndim(value) == 0 and not isinstance(value, np.ndarray)
+
+
+def test_gpu_price_overrides_the_table():
+    base = TrainingParams()
+    assert base.unit_price == pytest.approx(15000)
+    assert training_costs(replace(base, gpu_price=30000.0)).owned_capital_cost == pytest.approx(
+        2 * training_costs(base).owned_capital_cost)
+
+
+def test_model_estimates_cover_the_models():
+    est = compute.model_estimates()
+    assert len(est) == len(data.load("models"))
+    assert set(est.flop_source) <= {"reported", "estimate", "lower bound", "6ND", "none"}
+    assert (est.loc[est.model == "GPT-3 175B", "price_used"] == "on_demand").all()  # no committed V100 price
+    on_demand = compute.model_estimates(price_basis="on_demand").set_index("model")
+    assert on_demand.loc["GPT-4", "cloud_cost"] > est.set_index("model").loc["GPT-4", "cloud_cost"]
+    # A reported MFU range is used at its midpoint; reported hours win over any MFU.
+    llama = est.set_index("model").loc["Llama 3.1 405B"]
+    assert llama.gpu_hours == 30.84e6 and llama.gpu_hours_source == "reported"
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"gpu": "Z100"}, r"'gpu'.*one of: A100 SXM, B200, H100 SXM"),
+    ({"mfu": 0.0}, r"'mfu'.*> 0 and <= 1"),
+    ({"mfu": 1.5}, r"'mfu'.*> 0 and <= 1"),
+    ({"n_gpus": 0}, r"'n_gpus'.*> 0"),
+    ({"n_gpus": -5}, r"'n_gpus'.*> 0"),
+    ({"n_gpus": 2.5}, r"'n_gpus'.*whole number"),
+    ({"price_per_gpu_hour": 0.0}, r"'price_per_gpu_hour'.*> 0"),
+    ({"electricity_usd_per_kwh": -0.1}, r"'electricity_usd_per_kwh'.*> 0"),
+    ({"pue": 0.9}, r"'pue'.*>= 1"),
+    ({"depreciation_years": 0.0}, r"'depreciation_years'.*> 0"),
+    ({"cost_of_capital": 1.0}, r"'cost_of_capital'.*< 1"),
+    ({"server_cost_factor": 0.5}, r"'server_cost_factor'.*>= 1"),
+    ({"server_power_factor": 0.9}, r"'server_power_factor'.*>= 1"),
+    ({"gpu_price": -1.0}, r"'gpu_price'.*>= 0"),
+    ({"active_params": -1.0}, r"'active_params'.*>= 0"),
+    ({"training_flop": 0.0, "training_tokens": 0.0}, r"'training_flop'.*give the FLOP"),
+    ({"training_flop": 0.0, "active_params": 0.0}, r"'training_flop'.*give the FLOP"),
+    ({"gpu": "V100 SXM2"}, r"'gpu_price'.*no purchase price for V100 SXM2"),
+    ({"mfu": np.array([0.3, 1.2])}, r"'mfu': got 1.2"),
+])
+def test_bad_inputs_are_refused_with_a_message(changes, message):
+    with pytest.raises(ParameterError, match=message):
+        TrainingParams(**changes)
+
+
+def test_a_v100_run_works_with_a_purchase_price():
+    r = training_costs(TrainingParams(gpu="V100 SXM2", gpu_price=9000.0))
+    assert r.owned_cost > 0
+
+
+# --- the chapter --------------------------------------------------------------------------------
+
+def test_chapter_defaults_validate():
+    inputs = compute.validate_chapter(**chapter("compute-costs").defaults())
+    assert inputs.training.gpu == "A100 SXM" and inputs.price_basis == "committed"
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("batch_size", 0, "batch_size"),
+    ("own_gross_margin", 1.5, "own_margin"),
+    ("price_basis", "spot", "price_basis.*committed, on_demand"),
+    ("fallback_mfu", 0.0, "fallback_mfu"),
+    ("confidence_level", 1.0, "confidence_level"),
+    ("gpu", "TPU v5p", "gpu.*one of"),
+])
+def test_chapter_validator_refuses_bad_values(name, value, message):
+    values = {**chapter("compute-costs").defaults(), name: value}
+    with pytest.raises(ParameterError, match=message):
+        compute.validate_chapter(**values)
+
+
+@pytest.mark.parametrize("scenario", ["compute-gpt4-reported.yml", "compute-100k-h100.yml"])
+def test_scenarios_validate(scenario):
+    c = chapter("compute-costs")
+    values = {**c.defaults(), **read_scenario(ROOT / "scenarios" / scenario, c)}
+    inputs = compute.validate_chapter(**values)
+    assert training_costs(inputs.training).cloud_cost > 0
+
+
+def test_gpt4_scenario_is_the_defaults():
+    c = chapter("compute-costs")
+    scenario = read_scenario(ROOT / "scenarios" / "compute-gpt4-reported.yml", c)
+    assert all(c.defaults()[k] == pytest.approx(v) if isinstance(v, float) else c.defaults()[k] == v
+               for k, v in scenario.items())

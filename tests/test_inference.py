@@ -1,0 +1,139 @@
+"""Tests of labecon_core.inference: compute and memory-bandwidth bounds, cost per token, margin."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labecon_core import data, inference
+from labecon_core.errors import ParameterError
+from labecon_core.inference import InferenceParams, serving_costs
+
+A100_PEAK, A100_BW, A100_MEM = 312e12, 2039e9, 80e9
+
+
+def test_bounds_follow_their_formulas():
+    p = InferenceParams()
+    r = serving_costs(p)
+    assert r.compute_bound_tokens_per_s == pytest.approx(A100_PEAK * 0.5 / (2 * 280e9))
+    weights = 1.8e12 * 2
+    kv = 4000 * 61440
+    assert r.memory_bound_tokens_per_s == pytest.approx(256 * A100_BW * 0.8 / (weights + 256 * kv))
+    assert r.decode_tokens_per_s == min(r.compute_bound_tokens_per_s, r.memory_bound_tokens_per_s)
+    assert r.memory_bound  # GPT-4 at batch 256 on A100 is bandwidth bound
+    assert r.gpus_to_hold_model == np.ceil((weights + 256 * kv) / A100_MEM)
+
+
+def test_default_cost_is_near_the_reported_gpt4_figure():
+    # The analysis article's "~$5 per million tokens" for GPT-4 (a cost, not a price).
+    reported = data.load("compute_claims").set_index("claim").loc["table_gpt4_inference", "value"]
+    assert serving_costs(InferenceParams()).output_cost_per_mtok == pytest.approx(reported, rel=0.25)
+
+
+@given(st.floats(0.01, 100), st.floats(1, 1e5), st.floats(0.05, 1))
+def test_cost_per_token_is_the_hourly_price_over_tokens_served(price, tps, duty):
+    cost = inference.usd_per_mtok(price, tps, duty)
+    assert cost * tps * 3600 * duty / 1e6 == pytest.approx(price)
+
+
+@given(st.floats(0.01, 100), st.floats(0.01, 100))
+def test_margin_identity(price, cost):
+    margin = inference.implied_gross_margin(price, cost)
+    assert price * (1 - margin) == pytest.approx(cost)
+    assert (margin > 0) == (cost < price)
+
+
+@given(st.floats(1e9, 2e12), st.floats(0.1, 1), st.floats(0, 2e5), st.floats(0, 8000))
+@settings(max_examples=50, deadline=None)
+def test_bounds_meet_at_the_critical_batch(active, util, kv, context):
+    p = InferenceParams(active_params=active, total_params=0.0, serving_utilization=util, kv_bytes_per_token=kv,
+                        context_tokens=context)
+    b = serving_costs(p).critical_batch_size
+    if np.isfinite(b) and b >= 1:
+        at = serving_costs(replace(p, batch_size=b))
+        assert at.memory_bound_tokens_per_s == pytest.approx(at.compute_bound_tokens_per_s, rel=1e-9)
+        below = serving_costs(replace(p, batch_size=max(1.0, b / 2)))
+        assert below.memory_bound or b < 2
+
+
+def test_batching_cuts_cost_in_proportion_while_memory_bound_without_kv():
+    p = InferenceParams(kv_bytes_per_token=0.0)
+    sweep = inference.batch_sweep(p, [1, 2, 4, 8])
+    assert sweep.memory_bound.all()
+    assert sweep.output_cost_per_mtok.to_numpy() == pytest.approx(sweep.output_cost_per_mtok.iloc[0] / np.array(
+        [1, 2, 4, 8]))
+
+
+def test_kv_cache_caps_what_batching_buys():
+    p = InferenceParams(serving_utilization=1.0, active_params=1e9, total_params=0.0, context_tokens=8000,
+                        kv_bytes_per_token=3e5)
+    huge = serving_costs(replace(p, batch_size=1e7))
+    cap = A100_BW * 0.8 / (8000 * 3e5)
+    assert huge.memory_bound_tokens_per_s == pytest.approx(cap, rel=1e-3)
+    assert huge.critical_batch_size == np.inf
+
+
+def test_cost_never_rises_with_the_batch():
+    sweep = inference.batch_sweep(InferenceParams(), np.geomspace(1, 8192, 30))
+    assert np.all(np.diff(sweep.output_cost_per_mtok) <= 1e-12)
+    assert sweep.memory_bound.iloc[0] and not sweep.memory_bound.iloc[-1]
+
+
+def test_zero_total_params_means_dense():
+    dense = InferenceParams(total_params=0.0)
+    assert dense.weight_bytes == pytest.approx(280e9 * 2)
+
+
+def test_duty_cycle_and_price_scale_the_cost():
+    base = serving_costs(InferenceParams()).output_cost_per_mtok
+    assert serving_costs(InferenceParams(fleet_duty_cycle=0.3)).output_cost_per_mtok == pytest.approx(2 * base)
+    assert serving_costs(InferenceParams(price_per_gpu_hour=2.6)).output_cost_per_mtok == pytest.approx(2 * base)
+
+
+def test_arrays_give_the_same_numbers_as_scalar_runs():
+    r = serving_costs(InferenceParams(batch_size=np.array([16.0, 256.0]), gpu="H100 SXM",
+                                      bytes_per_param=np.array([[1.0], [2.0]])))
+    assert r.output_cost_per_mtok.shape == (2, 2)
+    one = serving_costs(InferenceParams(batch_size=16.0, gpu="H100 SXM", bytes_per_param=2.0))
+    assert r.output_cost_per_mtok[1, 0] == pytest.approx(one.output_cost_per_mtok)
+    assert r.compute_bound_tokens_per_s.shape == (2, 2)
+
+
+def test_for_model_takes_size_and_caps_the_context():
+    gpt3 = inference.for_model(InferenceParams(), "GPT-3 175B")
+    assert gpt3.active_params == 175e9 and gpt3.weight_bytes == pytest.approx(175e9 * 2)
+    assert gpt3.context_tokens == 2048  # GPT-3's window, below the base 4000
+    dsv3 = inference.for_model(InferenceParams(), "DeepSeek-V3", gpu="H800 SXM", bytes_per_param=1.0)
+    assert dsv3.weight_bytes == pytest.approx(671e9) and dsv3.hardware.name == "H800 SXM"
+
+
+@pytest.mark.parametrize(("model", "message"), [
+    ("GPT-9", "'model'.*one of: GPT-3 175B"),
+    ("Gopher", "'model'.*active parameters and KV size"),
+])
+def test_for_model_refuses_unknown_or_incomplete_models(model, message):
+    with pytest.raises(ParameterError, match=message):
+        inference.for_model(InferenceParams(), model)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"gpu": "Z100"}, r"'gpu'.*one of: A100 SXM"),
+    ({"active_params": 0.0}, r"'active_params'.*> 0"),
+    ({"total_params": 1e9}, r"'total_params'.*0 \(same as active_params\) or >= active_params"),
+    ({"total_params": -1.0}, r"'total_params'.*>= 0"),
+    ({"price_per_gpu_hour": 0.0}, r"'price_per_gpu_hour'.*> 0"),
+    ({"serving_utilization": 0.0}, r"'serving_utilization'.*> 0 and <= 1"),
+    ({"serving_utilization": 1.1}, r"'serving_utilization'.*> 0 and <= 1"),
+    ({"bandwidth_utilization": 0.0}, r"'bandwidth_utilization'.*> 0"),
+    ({"fleet_duty_cycle": 0.0}, r"'fleet_duty_cycle'.*> 0"),
+    ({"batch_size": 0.5}, r"'batch_size'.*>= 1"),
+    ({"bytes_per_param": 0.0}, r"'bytes_per_param'.*> 0"),
+    ({"context_tokens": -1.0}, r"'context_tokens'.*>= 0"),
+    ({"kv_bytes_per_token": -1.0}, r"'kv_bytes_per_token'.*>= 0"),
+    ({"api_price_per_mtok": 0.0}, r"'api_price_per_mtok'.*> 0"),
+])
+def test_bad_inputs_are_refused_with_a_message(changes, message):
+    with pytest.raises(ParameterError, match=message):
+        InferenceParams(**changes)
