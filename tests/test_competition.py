@@ -1,0 +1,324 @@
+"""Competition model: normalization, closed forms, monotonicity, break-even lag, composition, evidence, bad input."""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pybtex.database import parse_file
+
+from labecon_core import chapters, cohort, competition, data
+from labecon_core import params as cli_params
+from labecon_core.chapters import ROOT
+from labecon_core.competition import CompetitionParams, competition_model
+from labecon_core.errors import ParameterError
+
+share = st.floats(0, 1)
+params = st.fixed_dictionaries({
+    "revenue_multiple_no_competition": st.floats(0.1, 50),
+    "open_model_lag_months": st.floats(0.5, 60),
+    "annual_price_decline": st.floats(1, 1000),
+    "successor_cannibalization": share,
+    "generation_interval_months": st.floats(0.5, 60),
+    "n_labs": st.floats(1, 20),
+    "retained_premium": share,
+    "gross_margin": share,
+    "cost_growth": st.floats(0.5, 20),
+    "model_life_months": st.integers(1, 60),
+    "commodity_margin": st.floats(0, 0.95),
+    "lone_lab_share": st.floats(0.01, 0.99),
+})
+
+
+def model(**kw):
+    return competition_model(CompetitionParams(**kw))
+
+
+@settings(max_examples=150)
+@given(p=params, beyond=st.floats(0, 500))
+def test_no_competition_earns_the_no_competition_multiple(p, beyond):
+    """Lag at or far beyond the life, no decline, no cannibalisation, one lab: m_r = m0 and gamma_r = gamma."""
+    p.update(open_model_lag_months=p["model_life_months"] + beyond, annual_price_decline=1.0,
+             successor_cannibalization=0.0, n_labs=1)
+    r = model(**p)
+    assert r.realized_multiple == pytest.approx(p["revenue_multiple_no_competition"], rel=1e-12)
+    assert r.realized_margin == pytest.approx(p["gross_margin"], rel=1e-12, abs=1e-12)
+    assert r.revenue_share_before_catch_up == pytest.approx(1.0)
+    q = CompetitionParams(**p)
+    assert competition_model(q.without_competition()).realized_multiple == pytest.approx(r.realized_multiple)
+
+
+def test_default_chapter_case_matches_the_pieces():
+    """The documented normalization holds for the defaults, and every force lowers the multiple."""
+    steps = competition.mechanism_steps(CompetitionParams())
+    assert list(steps.step) == list(competition.STEPS)
+    assert steps.realized_multiple.iloc[0] == pytest.approx(2.0)
+    assert np.all(np.diff(steps.realized_multiple) < 0)
+    full = competition_model(CompetitionParams())
+    assert steps.realized_multiple.iloc[-1] == pytest.approx(float(full.realized_multiple))
+
+
+@given(m0=st.floats(0.1, 20), decline=st.floats(1.001, 1000), life=st.integers(1, 120))
+def test_price_decline_alone_has_closed_form(m0, decline, life):
+    r = model(revenue_multiple_no_competition=m0, annual_price_decline=decline, model_life_months=life,
+              open_model_lag_months=life, successor_cannibalization=0.0, n_labs=1)
+    delta = np.log(decline) / 12
+    assert r.realized_multiple == pytest.approx(m0 * -np.expm1(-delta * life) / (delta * life), rel=1e-10)
+
+
+@given(m0=st.floats(0.1, 20), kappa=share, gen=st.floats(0.1, 48), life=st.integers(1, 48))
+def test_successor_alone_has_closed_form(m0, kappa, gen, life):
+    r = model(revenue_multiple_no_competition=m0, successor_cannibalization=kappa, generation_interval_months=gen,
+              model_life_months=life, open_model_lag_months=life, annual_price_decline=1.0, n_labs=1)
+    g = min(gen, life)
+    assert r.realized_multiple == pytest.approx(m0 * (g + (1 - kappa) * (life - g)) / life, rel=1e-10)
+
+
+@given(m0=st.floats(0.1, 20), lag=st.floats(0.1, 24), rho=share, gamma=share, cm=st.floats(0, 0.9))
+def test_open_parity_alone_has_closed_form(m0, lag, rho, gamma, cm):
+    life = 24
+    r = model(revenue_multiple_no_competition=m0, open_model_lag_months=lag, retained_premium=rho, gross_margin=gamma,
+              commodity_margin=cm, model_life_months=life, annual_price_decline=1.0, successor_cannibalization=0.0,
+              n_labs=1)
+    cost = 1 - gamma
+    commodity = cost / (1 - cm)
+    after = 1 - (1 - rho) * max(1 - commodity, 0)
+    assert r.realized_multiple == pytest.approx(m0 * (lag + after * (life - lag)) / life, rel=1e-10)
+    assert r.gross_profit_multiple == pytest.approx(m0 * (gamma * lag + (after - cost) * (life - lag)) / life,
+                                                    rel=1e-9, abs=1e-12)
+    assert r.revenue_share_before_catch_up == pytest.approx(lag / (lag + after * (life - lag)), rel=1e-10)
+
+
+# Each parameter with the direction in which raising it moves the realized multiple and gross profit.
+DIRECTIONS = {
+    "open_model_lag_months": +1, "annual_price_decline": -1, "successor_cannibalization": -1,
+    "generation_interval_months": +1, "n_labs": -1, "retained_premium": +1, "commodity_margin": +1,
+    "revenue_multiple_no_competition": +1,
+}
+
+
+@settings(max_examples=60)
+@given(p=params, name=st.sampled_from(sorted(DIRECTIONS)), a=st.floats(0, 1), b=st.floats(0, 1))
+def test_monotone_in_every_force(p, name, a, b):
+    bounds = {"open_model_lag_months": (0.5, 60), "annual_price_decline": (1, 1000),
+              "successor_cannibalization": (0, 1), "generation_interval_months": (0.5, 60), "n_labs": (1, 20),
+              "retained_premium": (0, 1), "commodity_margin": (0, 0.95),
+              "revenue_multiple_no_competition": (0.1, 50)}[name]
+    lo, hi = sorted((a, b))
+    values = bounds[0] + np.array([lo, hi]) * (bounds[1] - bounds[0])
+    r = model(**{**p, name: values})
+    sign = DIRECTIONS[name]
+    tol = 1e-9 * np.max(np.abs(r.realized_multiple)) + 1e-12
+    assert sign * (r.realized_multiple[1] - r.realized_multiple[0]) >= -tol
+    assert sign * (r.gross_profit_multiple[1] - r.gross_profit_multiple[0]) >= -tol
+
+
+@settings(max_examples=40)
+@given(p=params)
+def test_months_sum_to_the_lifetime_and_never_rise(p):
+    q = CompetitionParams(**p)
+    revenue, gross = competition.monthly(q)
+    r = competition_model(q)
+    assert revenue.shape == (q.model_life_months,)
+    assert revenue.sum() == pytest.approx(float(r.realized_multiple), rel=1e-9, abs=1e-12)
+    assert gross.sum() == pytest.approx(float(r.gross_profit_multiple), rel=1e-9, abs=1e-12)
+    assert np.all(np.diff(revenue) <= 1e-12)
+    assert np.all(gross <= revenue + 1e-12) and np.all(gross >= -1e-12)
+    assert 0 <= r.revenue_share_before_catch_up <= 1
+
+
+def test_monthly_broadcasts_over_parameter_arrays():
+    q = CompetitionParams(open_model_lag_months=np.array([3.0, 12.0, 30.0]), n_labs=np.array([[1.0], [4.0]]))
+    revenue, _ = competition.monthly(q)
+    assert revenue.shape == (2, 3, 24)
+    np.testing.assert_allclose(revenue.sum(axis=-1), competition_model(q).realized_multiple)
+
+
+def test_vectorized_equals_one_at_a_time():
+    lags, declines = np.array([1.0, 6.0, 12.0, 40.0]), np.array([1.0, 3.0, 40.0])
+    table = competition.grid(CompetitionParams(), open_model_lag_months=lags, annual_price_decline=declines)
+    assert len(table) == 12
+    for row in table.itertuples():
+        one = model(open_model_lag_months=row.open_model_lag_months, annual_price_decline=row.annual_price_decline)
+        assert row.realized_multiple == pytest.approx(float(one.realized_multiple), rel=1e-12)
+        assert row.gross_profit_multiple == pytest.approx(float(one.gross_profit_multiple), rel=1e-12)
+
+
+@settings(max_examples=60)
+@given(p=params, target=st.floats(0.2, 5))
+def test_lag_solver_hits_its_target(p, target):
+    q = CompetitionParams(**p)
+    lag = float(competition.lag_for_gross_multiple(q, target))
+    life = q.model_life_months
+
+    def gross(at):
+        return float(competition_model(replace(q, open_model_lag_months=at)).gross_profit_multiple)
+
+    if np.isnan(lag):
+        assert gross(life) < target
+    elif lag == 0:
+        assert gross(1e-9) >= target * (1 - 1e-9)
+    else:
+        assert gross(lag) == pytest.approx(target, rel=1e-9)
+        assert gross(max(lag - 0.01, 1e-9)) <= target + 1e-12
+
+
+def test_breakeven_and_scaling_lags():
+    mid = CompetitionParams(revenue_multiple_no_competition=10.0)
+    be = float(competition.breakeven_lag(mid))
+    assert 0 < be < mid.model_life_months
+    assert float(competition_model(replace(mid, open_model_lag_months=be)).gross_profit_multiple) == pytest.approx(1)
+    rich = replace(mid, revenue_multiple_no_competition=100.0)
+    scale = float(competition.scaling_lag(rich))
+    assert 0 < scale < rich.model_life_months
+    r = competition_model(replace(rich, open_model_lag_months=scale))
+    assert float(r.gross_profit_multiple) == pytest.approx(rich.cost_growth)
+    # More no-competition revenue needs a shorter lead; the defaults lose money at any lag; a huge multiple never does.
+    assert float(competition.breakeven_lag(replace(mid, revenue_multiple_no_competition=12.0))) < be
+    assert np.isnan(competition.breakeven_lag(CompetitionParams()))
+    assert competition.breakeven_lag(CompetitionParams(revenue_multiple_no_competition=1e4)) == 0
+    many = competition.breakeven_lag(replace(mid, revenue_multiple_no_competition=np.array([2.0, 10.0, 1e4])))
+    np.testing.assert_allclose(many, [np.nan, be, 0.0])
+
+
+@given(p=params, target=st.floats(0.1, 20))
+def test_required_multiple_reaches_the_target(p, target):
+    q = CompetitionParams(**p)
+    need = float(competition.required_multiple(q, target))
+    if np.isfinite(need):
+        r = competition_model(replace(q, revenue_multiple_no_competition=need))
+        assert float(r.gross_profit_multiple) == pytest.approx(target, rel=1e-9)
+    else:
+        assert float(competition_model(q).gross_profit_multiple) == 0
+
+
+@settings(max_examples=40)
+@given(p=params)
+def test_composes_with_the_cohort_model(p):
+    q = CompetitionParams(**p)
+    r = competition_model(q)
+    assert r.company_profitable_while_scaling == cohort.profitable_while_scaling(
+        r.realized_margin, r.realized_multiple, q.cost_growth)
+    assert r.realized_margin * r.realized_multiple == pytest.approx(float(r.gross_profit_multiple), rel=1e-9, abs=1e-12)
+    c = cohort.cohort_model(competition.cohort_params(r, q, generations=2))
+    # The cohort model's P&L per generation is gamma_r m_r - 1 training costs.
+    np.testing.assert_allclose(c.cohort_pnl / c.training_cost, r.gross_profit_multiple - 1, rtol=1e-9, atol=1e-9)
+    if not np.isclose(r.gross_profit_multiple, 1):
+        assert bool(np.all(c.cohort_pnl > 0)) == bool(r.cohort_profitable)
+
+
+# Evidence helpers and the runway.
+
+def test_months_between_and_blended_price():
+    assert competition.months_between("2023-01-01", "2024-01-01")[0] == pytest.approx(365 / (365.25 / 12))
+    np.testing.assert_allclose(competition.months_between("2024-01-01", ["2024-01-01", "2025-01-01"]),
+                               [0, 366 / 30.4375])
+    assert competition.blended_price(4.0, 8.0, 0.75) == pytest.approx(5.0)
+    with pytest.raises(ParameterError, match=r"'input_token_share'.*1\.5"):
+        competition.blended_price(1, 2, 1.5)
+
+
+def test_annual_fall_recovers_a_known_trend():
+    dates = pd.date_range("2023-01-01", periods=25, freq="MS")
+    t = competition.months_between(dates[0], dates) / 12
+    assert competition.annual_fall(dates, 50 * 4.0 ** -t) == pytest.approx(4.0, rel=1e-9)
+    with pytest.raises(ValueError, match="spanning a year"):
+        competition.annual_fall(dates[:6], np.ones(6))
+
+
+def _prices():
+    return pd.DataFrame({
+        "model": ["A", "A", "B", "C"], "event": ["launch", "price cut", "launch", "launch"],
+        "replaces": [None, None, "A", None], "date": ["2023-01-01", "2023-06-01", "2023-09-01", "2024-01-01"],
+        "input_usd_per_mtok": [8.0, 4.0, 2.0, 1.0], "output_usd_per_mtok": [8.0, 4.0, 2.0, 1.0],
+    })
+
+
+def test_first_year_falls_and_flagship_path():
+    falls = competition.first_year_falls(_prices(), "2024-10-01", 0.75)
+    assert list(falls.model) == ["A", "B"]  # C's first year is not over
+    np.testing.assert_allclose(falls.fall, [2.0, 1.0])
+    path = competition.flagship_path(_prices(), "A", 0.75)
+    assert list(path.model) == ["A", "A", "B"]
+    np.testing.assert_allclose(path.blended_usd_per_mtok, [8, 4, 2])
+    assert competition.geometric_mean([1, 4]) == pytest.approx(2)
+    cuts = competition.successor_discounts(_prices(), 0.75)
+    assert list(cuts.model) == ["B"]
+    assert cuts.discount.iloc[0] == pytest.approx(2.0)  # A had been cut to 4 when B launched at 2
+
+
+def test_runway_and_burn():
+    np.testing.assert_allclose(competition.runway_months(6e9, [12e9, 0.0, -1.0]), [6.0, np.inf, np.inf])
+    low, high = competition.burn_range(8e9, 10e9, 3.5e9, 4.5e9)
+    assert (low, high) == (3.5e9, 6.5e9)
+    with pytest.raises(ParameterError, match="'cash_usd'"):
+        competition.runway_months(-1, 1e9)
+
+
+def test_the_tables_load_and_cite_known_sources():
+    keys = set()
+    for bib in (ROOT / "data" / "bib").glob("*.bib"):
+        keys.update(parse_file(str(bib)).entries.keys())
+    matches = data.load("competition_open_matches")
+    assert set(matches.closed_source) <= keys
+    assert np.all(competition.months_between(matches.closed_release, matches.open_release) > 0)
+    prices = data.load("api_price_cuts")
+    successors = prices.replaces.dropna()
+    assert set(successors) <= set(prices.model)
+    for name in ("open_model_lag", "api_price_declines", "competition_core_profits", "competition_funding"):
+        assert len(data.load(name)) > 0
+
+
+# Bad input: every check names the parameter, the value and what is allowed.
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("successor_cannibalization", 1.2, r"'successor_cannibalization': got 1.2; allowed: a number >= 0 and <= 1"),
+    ("retained_premium", -0.1, r"'retained_premium': got -0.1; allowed: a number >= 0 and <= 1"),
+    ("gross_margin", 1.5, r"'gross_margin': got 1.5; allowed: a number >= 0 and <= 1"),
+    ("open_model_lag_months", 0, r"'open_model_lag_months': got 0; allowed: a number > 0"),
+    ("open_model_lag_months", -3, r"'open_model_lag_months': got -3"),
+    ("annual_price_decline", 0.5, r"'annual_price_decline': got 0.5; allowed: a number >= 1"),
+    ("n_labs", 0, r"'n_labs': got 0; allowed: a number >= 1"),
+    ("generation_interval_months", 0, r"'generation_interval_months': got 0; allowed: a number > 0"),
+    ("revenue_multiple_no_competition", -1, r"'revenue_multiple_no_competition': got -1"),
+    ("cost_growth", 0, r"'cost_growth': got 0; allowed: a number > 0"),
+    ("model_life_months", 0, r"'model_life_months': got 0; allowed: a whole number >= 1 and <= 240"),
+    ("model_life_months", 12.5, r"'model_life_months': got 12.5; allowed: a whole number"),
+    ("commodity_margin", 1.0, r"'commodity_margin': got 1.0; allowed: a number >= 0 and < 1"),
+    ("lone_lab_share", 0.0, r"'lone_lab_share': got 0.0; allowed: a number > 0 and < 1"),
+    ("lone_lab_share", 1.0, r"'lone_lab_share': got 1.0"),
+    ("n_labs", "four", r"'n_labs': got 'four'; allowed: a number"),
+    ("annual_price_decline", float("nan"), r"'annual_price_decline'.*a finite number"),
+    ("successor_cannibalization", np.array([0.2, 1.4]), r"'successor_cannibalization': got 1.4"),
+])
+def test_bad_input_is_named(field, value, message):
+    with pytest.raises(ParameterError, match=message):
+        CompetitionParams(**{field: value})
+
+
+def test_chapter_validator_checks_its_own_parameters():
+    ok = {"input_token_share": 0.75, "pure_play_cash_usd": 1e10}
+    assert isinstance(competition.validate_chapter(**ok), CompetitionParams)
+    with pytest.raises(ParameterError, match="'input_token_share': got 2"):
+        competition.validate_chapter(**{**ok, "input_token_share": 2})
+    with pytest.raises(ParameterError, match="'pure_play_cash_usd': got -5"):
+        competition.validate_chapter(**{**ok, "pure_play_cash_usd": -5})
+    with pytest.raises(ParameterError, match=r"'n_labs': got 0\.5"):
+        competition.validate_chapter(**ok, n_labs=0.5)
+
+
+@pytest.mark.parametrize(("name", "lag"), [("competition-open-parity-6m", 6.0), ("competition-durable-lead", 30.0)])
+def test_scenarios_resolve_against_the_chapter(name, lag):
+    chapter = chapters.chapter("competition")
+    values = cli_params.resolve(chapter, scenario=ROOT / "scenarios" / f"{name}.yml")
+    assert values["open_model_lag_months"] == lag
+
+
+def test_the_chapter_rejects_bad_input_before_running():
+    chapter = chapters.chapter("competition")
+    for name, value in [("n_labs", "0"), ("annual_price_decline", "0.5"), ("open_model_lag_months", "-1"),
+                        ("retained_premium", "2")]:
+        with pytest.raises(ParameterError, match=f"'{name}'"):
+            cli_params.resolve(chapter, overrides=[(name, value)])
