@@ -239,6 +239,9 @@ def _stage(build_dir: Path) -> Path:
             nb = nbformat.read(executed, as_version=4)
             nb.cells.append(nbformat.v4.new_markdown_cell(rerun_markdown(chapter), id="labecon-rerun"))
             nbformat.write(nb, stage / f"{entry}.ipynb")
+    from labecon_core.appendices import write_appendices  # loads the data stack: only when staging
+
+    write_appendices(stage / "book")
     # Keyed on the vl-convert version, so one copy serves every build folder.
     write_vega_bundle(stage / "_static", ROOT / "_build" / "cache")
     write_mathjax(stage / "_static")

@@ -33,9 +33,10 @@ def _cmd_params(args) -> None:
 
     c = chapter(args.slug)
     print(f"parameters of {c.slug} ({c.title}); set them with -p NAME VALUE\n")
-    print(f"{'name':<28} {'default':<14} {'type':<6} meaning")
+    width = max(len(p.name) for p in c.parameters) + 2
+    print(f"{'name':<{width}} {'default':<14} {'type':<6} meaning")
     for p in c.parameters:
-        print(f"{p.name:<28} {_show(p.default, 14):<14} {p.type.__name__:<6} {p.help}")
+        print(f"{p.name:<{width}} {_show(p.default, 14):<14} {p.type.__name__:<6} {p.help}")
 
 
 def _cmd_run(args) -> None:
@@ -125,6 +126,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader piped the output into `head`: not an error.
+        sys.stderr.close()
+        return 0
     return 0
 
 

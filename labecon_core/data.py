@@ -8,14 +8,16 @@ Every table is ``data/<name>.csv`` with a schema ``data/<name>.schema.yml`` besi
       name: {type: str, description: ..., unique: true}
       source: {type: str, description: source key in data/bib/*.bib}
       date: {type: str, description: when the figure was published (YYYY, YYYY-MM or YYYY-MM-DD)}
-    ranges:                       # low <= value <= high on every row where all three are given
+    ranges:                       # each present pair ordered: low <= value, value <= high, low <= high
       - [price_low_usd, price_usd, price_high_usd]
+      - [spend_low_usd, spend_high_usd]
 
 The schema is checked by pandera (types, allowed ranges and values, required
 columns); every row must carry a ``source`` key found in the bibliography and a
 ``date``. Nothing else in the book reads ``data/`` directly.
 """
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +33,7 @@ DATA = ROOT / "data"
 _TYPES = {"float": float, "int": "Int64", "str": str, "bool": bool}
 _CHECKS = {"ge": pa.Check.ge, "gt": pa.Check.gt, "le": pa.Check.le, "lt": pa.Check.lt, "isin": pa.Check.isin,
            "pattern": pa.Check.str_matches}
+_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 
@@ -54,6 +57,15 @@ def schema(name: str, data_dir: Path = DATA) -> dict:
     return yaml.safe_load(path.read_text())
 
 
+def _ordered_pairs(spec: dict) -> list[tuple[str, str]]:
+    """Pairs of columns that must be ordered: from ``ranges`` entries ``[low, high]`` or
+    ``[low, value, high]`` (each present pair is checked, so an empty value still checks low <= high)."""
+    pairs = []
+    for entry in spec.get("ranges", []):
+        pairs.extend((a, b) for i, a in enumerate(entry) for b in entry[i + 1:])
+    return list(dict.fromkeys(pairs))
+
+
 def _pandera_schema(name: str, spec: dict, sources: frozenset[str]) -> pa.DataFrameSchema:
     columns = {}
     for col, c in spec["columns"].items():
@@ -63,13 +75,14 @@ def _pandera_schema(name: str, spec: dict, sources: frozenset[str]) -> pa.DataFr
     columns["source"] = pa.Column(str, pa.Check.isin(sorted(sources)), coerce=True)
     columns["date"] = pa.Column(str, pa.Check.str_matches(_DATE), coerce=True)
     checks = [
-        pa.Check(
-            lambda df, lo=lo, v=v, hi=hi: ~((df[lo] > df[v]) | (df[v] > df[hi])).fillna(False),
-            name=f"{lo} <= {v} <= {hi}",
-        )
-        for lo, v, hi in spec.get("ranges", [])
+        pa.Check(lambda df, lo=lo, hi=hi: ~(df[lo] > df[hi]).fillna(False), name=f"{lo} <= {hi}")
+        for lo, hi in _ordered_pairs(spec)
     ]
     return pa.DataFrameSchema(columns, checks=checks, strict=True, name=name)
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
 
 
 def _describe_failure(path: Path, frame: pd.DataFrame, exc: pa.errors.SchemaErrors) -> str:
@@ -82,9 +95,12 @@ def _describe_failure(path: Path, frame: pd.DataFrame, exc: pa.errors.SchemaErro
             lines.append(f"{path}: missing column {case.failure_case!r}")
         elif case.schema_context == "DataFrameSchema" and str(case.check).startswith("column_in_schema"):
             lines.append(f"{path}: column {case.failure_case!r} is not in the schema")
+        elif case.schema_context == "DataFrameSchema" and re.fullmatch(r"\w+ <= \w+", str(case.check)):
+            lo, hi = str(case.check).split(" <= ")
+            lines.append(f"{path}{row}, columns {lo} and {hi}: {lo} = {_plain(frame.at[idx, lo])} "
+                         f"is above {hi} = {_plain(frame.at[idx, hi])}")
         else:
-            value = case.failure_case
-            lines.append(f"{path}{row}, column {column}: value {value!r} fails {case.check}")
+            lines.append(f"{path}{row}, column {column}: value {_plain(case.failure_case)!r} fails {case.check}")
     return "bad data:\n  " + "\n  ".join(dict.fromkeys(lines))
 
 
@@ -107,6 +123,15 @@ def _load_stamped(name: str, data_dir: Path, _stamp: tuple) -> pd.DataFrame:
     except (OSError, pd.errors.ParserError) as exc:
         raise DataError(f"bad data: {path}: cannot be read as CSV ({exc})") from None
     for col, c in spec["columns"].items():
+        if col in frame and c["type"] == "bool":
+            # pandas would read any non-empty text, "False" included, as True.
+            text = frame[col].str.strip().str.lower()
+            bad = text.notna() & ~text.isin(list(_BOOLS))
+            if bad.any():
+                i = int(bad.to_numpy().nonzero()[0][0])
+                raise DataError(f"bad data:\n  {path}, row {i + 1} (line {i + 2}), column {col}: "
+                                f"value {frame[col].iloc[i]!r} is not one of true/false/yes/no/1/0")
+            frame[col] = text.map(_BOOLS)
         if col in frame and c["type"] in ("float", "int"):
             numeric = pd.to_numeric(frame[col], errors="coerce")
             bad = numeric.isna() & frame[col].notna()

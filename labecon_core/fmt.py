@@ -4,15 +4,18 @@ import math
 
 
 def usd(value: float, digits: int = 1) -> str:
-    """Format a dollar amount with a B/M/K suffix: ``-8e8 -> '-$800M'``."""
+    """Format a dollar amount with a K/M/B/T suffix: ``-8e8 -> '-$800M'``, ``1.234e9 -> '$1.2B'``.
+
+    ``digits`` is the most decimals shown; trailing zeros are dropped.
+    """
     value = float(value)
     sign = "-" if value < 0 else ""
     v = abs(value)
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if v >= scale:
-            text = f"{v / scale:.{digits}f}".rstrip("0").rstrip(".")
-            return f"{sign}${text}{suffix}"
-    return f"{sign}${v:,.0f}"
+    scale, suffix = next(((s, x) for s, x in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")) if v >= s), (1, ""))
+    text = f"{v / scale:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{sign}${text}{suffix}"
 
 
 def pct(value: float, digits: int = 0) -> str:

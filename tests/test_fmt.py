@@ -7,7 +7,8 @@ from labecon_core import fmt
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(-8e8, "-$800M"), (1e10, "$10B"), (1.234e9, "$1.2B"), (2.5e12, "$2.5T"), (950, "$950"), (0, "$0")],
+    [(-8e8, "-$800M"), (1e10, "$10B"), (1.234e9, "$1.2B"), (2.5e12, "$2.5T"), (950, "$950"), (0, "$0"),
+     (1.7, "$1.7"), (1.30, "$1.3")],
 )
 def test_usd(value, text):
     assert fmt.usd(value) == text
@@ -16,6 +17,11 @@ def test_usd(value, text):
 @pytest.mark.parametrize(("value", "text"), [(2, "2×"), (10.0, "10×"), (1.456, "1.46×"), (0.5, "0.5×")])
 def test_multiple(value, text):
     assert fmt.multiple(value) == text
+
+
+def test_usd_digits():
+    assert fmt.usd(1e10, 0) == "$10B"
+    assert fmt.usd(1.25e9, 2) == "$1.25B"
 
 
 def test_pct_num_sci_year():

@@ -1,0 +1,414 @@
+"""Tests of labecon_core.finances: reading reported figures, the derivations, and the bridge to the cohort model."""
+
+import re
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labecon_core import data
+from labecon_core import finances as fin
+from labecon_core.cohort import cohort_model
+from labecon_core.errors import DataError, ParameterError
+
+TABLE = data.load("lab_finances")
+GRID = fin.bridge_grid(15.0, 12.0)
+
+
+def reported(tolerance=0.1):
+    return fin.Reported(TABLE, tolerance)
+
+
+# --- intervals -----------------------------------------------------------------------
+
+finite = st.floats(-1e3, 1e3, allow_nan=False)
+
+
+@st.composite
+def intervals(draw, lo=-1e3, hi=1e3):
+    a, b = draw(st.floats(lo, hi)), draw(st.floats(lo, hi))
+    return fin.Interval(min(a, b), max(a, b))
+
+
+@st.composite
+def member(draw, x):
+    return draw(st.floats(x.lo, x.hi)) if x.lo < x.hi else x.lo
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), intervals(), intervals())
+def test_interval_arithmetic_contains_every_result(d, a, b):
+    x, y = d.draw(member(a)), d.draw(member(b))
+    for result, value in ((a + b, x + y), (a - b, x - y), (a * b, x * y)):
+        assert result.lo - 1e-6 <= value <= result.hi + 1e-6
+    if not b.lo <= 0 <= b.hi:
+        q = a / b
+        assert q.lo - 1e-6 <= x / y <= q.hi + 1e-6
+
+
+def test_interval_rules():
+    a, b = fin.Interval(1, 2), fin.Interval(10, 20)
+    assert (a + b).as_tuple() == (11, 22)
+    assert (b - a).as_tuple() == (8, 19)
+    assert (a * b).as_tuple() == (10, 40)
+    assert (b / a).as_tuple() == (5, 20)
+    assert fin.Interval(-1, 2) * fin.Interval(-3, 1) == fin.Interval(-6, 3)
+    assert a.scale(3).as_tuple() == (3, 6)
+    assert a.mid == 1.5 and fin.Interval.point(4).as_tuple() == (4, 4)
+    assert a.overlaps(fin.Interval(2, 3)) and not a.overlaps(fin.Interval(2.5, 3))
+
+
+def test_interval_errors():
+    with pytest.raises(ValueError, match=r"interval \[2, 1\]: lo must not exceed hi"):
+        fin.Interval(2, 1)
+    with pytest.raises(ParameterError, match="parameter 'hi': got inf; allowed: a finite number"):
+        fin.Interval(0, float("inf"))
+    with pytest.raises(ValueError, match=r"cannot divide by an interval that contains zero: \[-1, 1\]"):
+        fin.Interval(1, 2) / fin.Interval(-1, 1)
+    with pytest.raises(ParameterError, match="parameter 'k'"):
+        fin.Interval(1, 2).scale(-1)
+
+
+# --- reading reported figures -----------------------------------------------------
+
+
+def _row(qualifier, value=np.nan, low=np.nan, high=np.nan):
+    return pd.DataFrame([{"lab": "L", "period": "2024", "item": "x", "qualifier": qualifier,
+                          "value": value, "low": low, "high": high}])
+
+
+@pytest.mark.parametrize("qualifier, fields, expected", [
+    ("range", {"low": 2.0, "high": 5.0}, (2.0, 5.0)),
+    ("up to", {"high": 10.0}, (8.0, 10.0)),
+    ("over", {"low": 10.0}, (10.0, 12.0)),
+    ("about", {"value": 10.0}, (8.0, 12.0)),
+    ("nearly", {"value": 10.0}, (8.0, 10.0)),
+    ("point", {"value": 10.0}, (10.0, 10.0)),
+])
+def test_each_qualifier_reads_as_its_interval(qualifier, fields, expected):
+    out = fin.read_bounds(_row(qualifier, **fields), 0.2)
+    assert (out.lo.iloc[0], out.hi.iloc[0]) == pytest.approx(expected)
+
+
+def test_zero_tolerance_takes_figures_at_their_word():
+    b = reported(0.0).bounds
+    stated = b.value.fillna(b.high).fillna(b.low)
+    single = b.qualifier != "range"
+    assert np.allclose(b.lo[single], stated[single]) and np.allclose(b.hi[single], stated[single])
+
+
+def test_bad_qualifier_fields_name_the_row_and_column():
+    with pytest.raises(DataError, match=r"lab_finances row 1 \(L, 2024, x\), column value: "
+                                        r"a figure qualified 'up to' gives high only"):
+        fin.read_bounds(_row("up to", value=3.0), 0.1)
+    with pytest.raises(DataError, match=r"column low: a figure qualified 'range' gives low and high only"):
+        fin.read_bounds(_row("range", high=3.0), 0.1)
+    with pytest.raises(DataError, match=r"lab_finances row 1, column qualifier: 'roughly' is not one of range, up to"):
+        fin.read_bounds(_row("roughly", value=3.0), 0.1)
+
+
+def test_every_row_of_the_table_reads():
+    b = reported().bounds
+    assert (b.lo <= b.hi).all() and b.lo.notna().all()
+
+
+def test_tolerance_is_checked():
+    with pytest.raises(ParameterError, match=r"parameter 'reading_tolerance': got 1; allowed: a number >= 0 and < 1"):
+        fin.read_bounds(TABLE, 1)
+
+
+def test_lookup_errors_list_the_items():
+    with pytest.raises(DataError, match=r"no rows for OpenAI, 2024, 'profit'; the items are: \['revenue'"):
+        reported().interval("OpenAI", "2024", "profit")
+    doubled = pd.concat([TABLE, TABLE.iloc[[0]]], ignore_index=True)
+    with pytest.raises(DataError, match=r"2 rows for OpenAI, 2024, 'revenue'"):
+        fin.Reported(doubled, 0.1).interval("OpenAI", "2024", "revenue")
+
+
+def test_stated_prefers_value_then_ceiling_then_floor():
+    r = reported()
+    assert r.stated("OpenAI", "2024", "inference on Microsoft servers") == 4e9
+    assert r.stated("OpenAI", "2024", "operating costs") == 8.5e9
+    assert r.stated("Anthropic", "2024", "total spend") == 2.7e9
+
+
+# --- the reported figures agree with each other -----------------------------------------
+
+
+@pytest.mark.parametrize("tolerance", [0.0, 0.05, 0.1, 0.3])
+def test_openai_2024_totals_match_their_parts(tolerance):
+    table = fin.check_identities(reported(tolerance), "OpenAI", "2024", fin.OPENAI_2024_IDENTITIES)
+    assert list(table.total) == ["training and inference compute", "operating costs", "net loss"]
+    assert table.consistent.all()
+
+
+def test_identities_detect_a_mismatch():
+    bad = TABLE.copy()
+    bad.loc[(bad.lab == "OpenAI") & (bad["item"] == "operating costs"), "high"] = 20e9
+    table = fin.check_identities(fin.Reported(bad, 0.0), "OpenAI", "2024", fin.OPENAI_2024_IDENTITIES)
+    assert list(table.consistent) == [True, False, False]
+
+
+def test_openai_2024_loss_range():
+    # At face value: costs of 8.5 less revenue of 3.5-4.5; the top is the reported "up to $5B".
+    assert fin.loss_range(reported(0.0), "OpenAI", "2024", "operating costs", "revenue").as_tuple() == (4e9, 5e9)
+    loss = fin.loss_range(reported(0.1), "OpenAI", "2024", "operating costs", "revenue")
+    assert loss.as_tuple() == pytest.approx((8.5e9 * 0.9 - 4.5e9, 5e9))
+    assert loss.hi == reported().stated("OpenAI", "2024", "net loss")
+
+
+def test_anthropic_monthly_and_annualized_revenue_agree():
+    r = reported(0.0)
+    monthly = r.stated("Anthropic", "2024-12", "monthly revenue")
+    assert 12 * monthly == pytest.approx(r.stated("Anthropic", "2024-12", "annualized revenue"), rel=0.01)
+
+
+def test_cost_stack():
+    stack = fin.cost_stack(reported())
+    parts = stack[stack.bar == "costs by item"].set_index("item")
+    items = list(fin.OPENAI_2024_STACK)
+    assert list(parts.index) == [*items, "sum of the items"]
+    assert np.allclose(parts.loc[items, "base"], np.concatenate([[0], np.cumsum(parts.loc[items, "mid"])[:-1]]))
+    assert parts.loc["sum of the items", "lo"] == pytest.approx(parts.loc[items, "lo"].sum())
+    assert parts.loc["sum of the items", "hi"] == pytest.approx(parts.loc[items, "hi"].sum())
+    assert set(stack.bar) == {"costs by item", "costs as reported", "revenue", "loss"}
+    assert (stack.lo <= stack.mid).all() and (stack.mid <= stack.hi).all()
+
+
+# --- derivations ----------------------------------------------------------------------
+
+
+def test_implied_a100_hours():
+    assert fin.implied_accelerator_hours(4e9, 1.30) == pytest.approx(3.0769e9, rel=1e-4)
+    assert np.allclose(fin.implied_accelerator_hours(np.array([1.3, 2.6]), 1.3), [1, 2])
+    with pytest.raises(ParameterError, match="parameter 'price_usd_per_hour': got 0; allowed: a number > 0"):
+        fin.implied_accelerator_hours(4e9, 0)
+    with pytest.raises(ParameterError, match="parameter 'spend_usd': got -1; allowed: a number >= 0"):
+        fin.implied_accelerator_hours(-1, 1.3)
+
+
+def test_hours_fleet_and_training_runs():
+    assert fin.hours_in_year(2024) == 8784 and fin.hours_in_year(2023) == 8760
+    assert fin.fleet_equivalent(8784 * 1000, 2024) == pytest.approx(1000)
+    assert fin.training_runs_equivalent(25_000 * 24 * 100 * 3, 25_000, 100) == pytest.approx(3)
+    with pytest.raises(ParameterError, match="parameter 'days'"):
+        fin.training_runs_equivalent(1e6, 10, 0)
+    with pytest.raises(ParameterError, match="parameter 'year'"):
+        fin.hours_in_year(0)
+
+
+def test_equity_method_reproduces_the_reported_quarterly_loss():
+    r = reported()
+    after = r.stated("OpenAI", "2025-Q3", fin.MSFT_LOSS_ITEMS["after tax"])
+    stake = r.stated("OpenAI", "2025-Q3", "Microsoft stake after recapitalization")
+    loss = fin.implied_investee_loss(after, stake)
+    assert round(loss / 1e9, 1) == r.stated("OpenAI", "2025-Q3", "net loss (inferred)") / 1e9
+    before = fin.implied_investee_loss(r.stated("OpenAI", "2025-Q3", fin.MSFT_LOSS_ITEMS["before tax"]), stake)
+    assert before > loss  # hence "or more"
+
+
+@given(st.floats(0, 1e11), st.floats(0.01, 1))
+def test_implied_loss_times_stake_is_the_booked_loss(booked, stake):
+    assert fin.implied_investee_loss(booked, stake) * stake == pytest.approx(booked, rel=1e-9, abs=1e-6)
+
+
+def test_implied_loss_errors_and_table():
+    with pytest.raises(ParameterError, match=r"parameter 'stake': got 0; allowed: a number > 0 and <= 1"):
+        fin.implied_investee_loss(3e9, 0)
+    with pytest.raises(ParameterError, match=r"parameter 'recognized_loss_usd': got -3"):
+        fin.implied_investee_loss(-3, 0.3)
+    table = fin.implied_loss_table({"a": 1.0, "b": 2.0}, [0.25, 0.5])
+    assert list(table.implied_loss_usd) == [4.0, 2.0, 8.0, 4.0]
+    assert np.all(np.diff(fin.implied_investee_loss(3e9, np.linspace(0.1, 1, 10))) < 0)
+
+
+def test_spend_ratio_and_implied_revenue_are_inverse():
+    revenue, loss = fin.Interval.point(3e9), fin.Interval.point(12e9)
+    costs = revenue + loss
+    ratio = fin.spend_per_revenue_dollar(costs, revenue)
+    assert ratio.as_tuple() == (5, 5)
+    assert fin.revenue_implied_by_spend_ratio(loss, ratio).as_tuple() == pytest.approx((3e9, 3e9))
+    with pytest.raises(ValueError, match="must exceed 1 to imply a loss"):
+        fin.revenue_implied_by_spend_ratio(loss, fin.Interval(0.5, 2))
+
+
+def test_implied_gross_margin():
+    assert fin.implied_gross_margin(fin.Interval.point(3), fin.Interval.point(4)).as_tuple() == (0.25, 0.25)
+    m = fin.implied_gross_margin(reported().interval("OpenAI", "2024", "inference on Microsoft servers"),
+                                 reported().interval("OpenAI", "2024", "revenue"))
+    assert m.lo < 0 < m.hi < 0.5  # serving cost about as much as the models earned
+
+
+# --- the bridge --------------------------------------------------------------------------
+
+
+def test_cohort_model_scales_with_the_first_training_cost():
+    # fit_cohort relies on it: every amount is proportional to C_0.
+    base = fin.bridge_params(2021, 2025, revenue_years=3, revenue_decay=0.3)
+    p = replace(base, cost_growth=np.array([2.0, 7.5]), revenue_multiple=3.0, gross_margin=0.6)
+    one = cohort_model(replace(p, first_training_cost=1.0))
+    many = cohort_model(replace(p, first_training_cost=4.2e8))
+    for field in ("revenue", "serving_cost", "training_spend", "profit"):
+        assert np.allclose(getattr(many, field), 4.2e8 * getattr(one, field))
+
+
+def test_bridge_params():
+    p = fin.bridge_params(2023, 2025)
+    assert (p.generations, p.horizon_years, p.scenario) == (3, 3, "continue")
+    assert list(cohort_model(p).years) == [2023, 2024, 2025]
+    q = fin.bridge_params(2019, 2025, generation_interval_years=2)
+    assert (q.generations, q.horizon_years) == (4, 7)
+    with pytest.raises(ParameterError, match="parameter 'through_year'"):
+        fin.bridge_params(2023, 2022)
+
+
+def _targets(**kw):
+    return fin.openai_2024_targets(reported(), **{"net_out_staff": True, "with_cost_lines": False, **kw})
+
+
+def test_default_bridge_ratio_is_growth_over_multiple_minus_margin():
+    fit = fin.fit_cohort(fin.bridge_params(2023, 2025), _targets(), **GRID)
+    t = fit.table
+    assert np.allclose(t.loss_to_revenue, t.cost_growth / t.revenue_multiple - t.gross_margin)
+    target = _targets().loss / _targets().revenue
+    f = fit.fits
+    assert (f.loss_to_revenue >= target.lo - 1e-9).all() and (f.loss_to_revenue <= target.hi + 1e-9).all()
+    # ... and every grid point whose ratio lies inside fits (a first training cost can always be found).
+    inside = (t.loss_to_revenue >= target.lo + 1e-9) & (t.loss_to_revenue <= target.hi - 1e-9)
+    assert t.consistent[inside].all()
+
+
+def test_fits_reproduce_the_targets_at_their_first_training_costs():
+    targets = _targets(with_cost_lines=True)
+    base = fin.bridge_params(2022, 2025, revenue_years=2, revenue_decay=0.2)
+    fit = fin.fit_cohort(base, targets, **GRID)
+    assert not fit.fits.empty
+    pick = fit.fits.sample(40, random_state=0, replace=True)
+    for c0 in ("first_cost_low_usd", "first_cost_high_usd"):
+        r = cohort_model(replace(base, first_training_cost=pick[c0].to_numpy(), cost_growth=pick.cost_growth.to_numpy(),
+                                 revenue_multiple=pick.revenue_multiple.to_numpy(),
+                                 gross_margin=pick.gross_margin.to_numpy()))
+        i = list(r.years).index(2024)
+        got = {"revenue": r.revenue[:, i], "loss": -r.profit[:, i], "training": r.training_spend[:, i],
+               "serving": r.serving_cost[:, i]}
+        for name, target in targets.constraints().items():
+            assert np.all(got[name] >= target.lo * (1 - 1e-9)) and np.all(got[name] <= target.hi * (1 + 1e-9)), name
+
+
+def test_fit_agrees_with_a_brute_force_search_over_first_training_costs():
+    targets = _targets()
+    base = fin.bridge_params(2023, 2025)
+    # Values off the boundaries of the band, where the fitting first costs shrink to a point.
+    g, m, gm = np.array([2.0, 5.0, 10.0]), np.array([1.1, 3.3, 6.6]), np.array([0.05, 0.45, 0.95])
+    fit = fin.fit_cohort(base, targets, g, m, gm)
+    c0 = np.geomspace(1e7, 1e11, 4001)
+    mesh = np.meshgrid(g, m, gm, c0, indexing="ij")
+    r = cohort_model(replace(base, first_training_cost=mesh[3], cost_growth=mesh[0], revenue_multiple=mesh[1],
+                             gross_margin=mesh[2]))
+    rev, loss = r.revenue[..., 1], -r.profit[..., 1]
+    ok = ((rev >= targets.revenue.lo) & (rev <= targets.revenue.hi) & (loss >= targets.loss.lo)
+          & (loss <= targets.loss.hi)).any(axis=-1)
+    assert 0 < ok.sum() < ok.size
+    assert np.array_equal(fit.table.consistent.to_numpy(), ok.ravel())
+
+
+def test_the_podcast_cartoon_does_not_fit_openai_2024():
+    fit = fin.fit_cohort(fin.bridge_params(2023, 2025), _targets(), [10.0], [2.0], [1.0])
+    row = fit.table.iloc[0]
+    assert not row.consistent and row.loss_to_revenue == pytest.approx(4.0)
+    assert fit.ranges()["cost_growth"] is None
+
+
+def test_a_model_inside_the_band_fits():
+    fit = fin.fit_cohort(fin.bridge_params(2023, 2025), _targets(net_out_staff=False), [4.0], [4.0], [0.3])
+    row = fit.table.iloc[0]
+    assert row.consistent and 0 < row.first_cost_low_usd <= row.first_cost_high_usd
+
+
+def test_more_targets_mean_fewer_fits():
+    base = fin.bridge_params(2023, 2025)
+    loose = fin.fit_cohort(base, _targets(), **GRID).table.consistent
+    tight = fin.fit_cohort(base, _targets(with_cost_lines=True), **GRID).table.consistent
+    assert tight.sum() < loose.sum() and not (tight & ~loose).any()
+
+
+def test_a_wider_reading_never_loses_a_fit():
+    base = fin.bridge_params(2023, 2025)
+    fits = [fin.fit_cohort(base, fin.openai_2024_targets(reported(t), net_out_staff=True, with_cost_lines=True),
+                           **GRID).table.consistent for t in (0.0, 0.1, 0.2)]
+    assert not (fits[0] & ~fits[1]).any() and not (fits[1] & ~fits[2]).any()
+
+
+def test_cost_lines_pin_the_margin_and_growth_over_multiple():
+    fit = fin.fit_cohort(fin.bridge_params(2023, 2025), _targets(with_cost_lines=True), **GRID)
+    r = fit.ranges()
+    # Serving cost ~ revenue leaves a small margin; training < revenue puts g below m.
+    assert r["gross_margin"][1] <= 0.2 + 1e-9
+    assert r["growth_to_multiple"][1] < 1
+
+
+def test_with_constant_parameters_the_loss_ratio_does_not_change():
+    fit = fin.fit_cohort(fin.bridge_params(2023, 2025), _targets(), **GRID)
+    f = fit.fits
+    assert np.allclose(f.next_loss_to_revenue, f.loss_to_revenue)
+
+
+def test_no_fit_when_nothing_is_earned_in_the_target_year():
+    fit = fin.fit_cohort(fin.bridge_params(2024, 2025), _targets(), **GRID)
+    assert fit.fits.empty and fit.share == 0
+    assert all(v is None for v in fit.ranges().values())
+    assert fin.fit_map(fit).empty
+
+
+def test_target_year_outside_the_model():
+    with pytest.raises(ValueError, match="target year 2024 is outside the model's years 2025-2026"):
+        fin.fit_cohort(fin.bridge_params(2025, 2026), _targets(), **GRID)
+
+
+def test_fit_map_and_edges():
+    fit = fin.fit_cohort(fin.bridge_params(2023, 2025), _targets(), **GRID)
+    cells = fin.fit_map(fit)
+    assert cells.n_margins.sum() == len(fit.fits)
+    assert (cells.margin_low <= cells.margin_high).all()
+    assert fit.at_edge()["cost_growth"] == (True, True)
+
+
+def test_grid_and_targets_validation():
+    with pytest.raises(ParameterError, match=r"parameter 'bridge_max_cost_growth': got 1.0; allowed: a number >= 1\.5"):
+        fin.bridge_grid(1.0, 12.0)
+    with pytest.raises(ParameterError, match=r"parameter 'gross_margin': got 1\.5"):
+        fin.fit_cohort(fin.bridge_params(2023, 2025), _targets(), [2.0], [2.0], [1.5])
+    with pytest.raises(ParameterError, match="parameter 'year': got 1800"):
+        fin.BridgeTargets(1800, fin.Interval(1, 2), fin.Interval(1, 2))
+    assert set(_targets(with_cost_lines=True).constraints()) == {"revenue", "loss", "training", "serving"}
+
+
+# --- the chapter's parameters ----------------------------------------------------------
+
+
+def test_defaults_validate():
+    p = fin.validate_chapter(**{f: getattr(fin.FinancesParams(), f) for f in fin.FinancesParams.__dataclass_fields__})
+    assert p.bridge_base().horizon_years == 3
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("reading_tolerance", 0.6, "parameter 'reading_tolerance': got 0.6; allowed: a number >= 0 and <= 0.5."),
+    ("msft_stake", 0.0, "parameter 'msft_stake': got 0.0; allowed: a number > 0 and <= 1."),
+    ("msft_loss_basis", "pre-tax", "parameter 'msft_loss_basis': got 'pre-tax'; allowed: one of: after tax, before"),
+    ("net_out_staff", "yes", "parameter 'net_out_staff': got 'yes'; allowed: true or false."),
+    ("bridge_first_year", 2025, "parameter 'bridge_first_year': got 2025; allowed: a whole number >= 2000 and <= 2024"),
+    ("bridge_revenue_years", 0, "parameter 'bridge_revenue_years': got 0; allowed: a whole number >= 1 and <= 10."),
+    ("bridge_revenue_decay", 1.0, "parameter 'bridge_revenue_decay': got 1.0; allowed: a number >= 0 and < 1."),
+    ("bridge_generation_interval_years", 6, "parameter 'bridge_generation_interval_years': got 6"),
+    ("bridge_max_cost_growth", 1.0, "parameter 'bridge_max_cost_growth': got 1.0; allowed: a number >= 1.5"),
+    ("bridge_max_revenue_multiple", 200.0, "parameter 'bridge_max_revenue_multiple': got 200.0"),
+    ("probe_cost_growth", 0.0, "parameter 'probe_cost_growth': got 0.0; allowed: a number > 0."),
+    ("probe_revenue_multiple", -1.0, "parameter 'probe_revenue_multiple': got -1.0; allowed: a number >= 0."),
+    ("probe_gross_margin", 1.2, "parameter 'probe_gross_margin': got 1.2; allowed: a number >= 0 and <= 1."),
+])
+def test_bad_parameters_are_named(field, value, message):
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        fin.FinancesParams(**{field: value})
