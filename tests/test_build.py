@@ -209,3 +209,13 @@ def test_results_json_of_every_chapter(real_book):
         assert doc["chapter"] == c.slug
         assert doc["parameters"] == json.loads(json.dumps(c.defaults()))
         assert doc["results"], c.slug
+
+
+def test_whole_book_builds_deterministically(real_book, tmp_path):
+    """A second clean build of the whole book gives identical results.json files and chapter pages."""
+    proc = subprocess.run([*LABECON, "build", "--build-dir", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for c in chapters():
+        for rel in (f"exec/book/{c.slug}.results.json", f"html/book/{c.slug}.html"):
+            first = (real_book.parent / rel).read_bytes()
+            assert first == (tmp_path / rel).read_bytes(), rel
