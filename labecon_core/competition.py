@@ -370,6 +370,47 @@ def grid(p: CompetitionParams, **axes) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def monthly_grid(p: CompetitionParams, **axes) -> pd.DataFrame:
+    """Revenue and gross profit per month of every step of :data:`STEPS`, over a grid of parameters, in one call.
+
+    Each grid point gets the cumulative steps of :func:`step_params`; the steps are
+    stacked on an extra axis so that one vectorized call of :func:`monthly` evaluates
+    every step at every grid point. A what-if chart filters this table to the point
+    a reader picks.
+
+    Parameters
+    ----------
+    p : CompetitionParams
+        Scalar values of the parameters not on the grid.
+    **axes : array-like
+        One or more parameter names with the values to combine (a full grid).
+
+    Returns
+    -------
+    DataFrame
+        One row per grid point, step and month: the axes; ``forces``, the step's name
+        in :data:`STEPS`; ``month``, months from launch to the start of the month
+        (0 to ``model_life_months - 1``); ``revenue`` and ``gross_profit`` earned in
+        that month, in multiples of the training cost. Summed over months they are
+        the step's lifetime figures (:func:`mechanism_steps`).
+    """
+    names = list(axes)
+    mesh = np.meshgrid(*[np.asarray(axes[k], dtype=float) for k in names], indexing="ij")
+    shape = mesh[0].shape
+    steps = step_params(replace(p, **dict(zip(names, mesh, strict=True)))).values()
+    stacked = replace(p, **{f.name: np.stack([np.broadcast_to(np.asarray(getattr(q, f.name), dtype=float), shape)
+                                              for q in steps])
+                            for f in fields(p) if f.name != "model_life_months"})
+    revenue, gross = monthly(stacked)  # shape (step, *grid, month)
+    life, points = p.model_life_months, mesh[0].size
+    out = {k: np.tile(np.repeat(m.ravel(), life), len(STEPS)) for k, m in zip(names, mesh, strict=True)}
+    out["forces"] = np.repeat(np.array(STEPS), points * life)
+    out["month"] = np.tile(np.arange(life), len(STEPS) * points)
+    out["revenue"] = revenue.ravel()
+    out["gross_profit"] = gross.ravel()
+    return pd.DataFrame(out)
+
+
 def cohort_params(result: CompetitionResult, p: CompetitionParams, **cohort_fields) -> cohort.CohortParams:
     """Cohort-model parameters with the realized multiple and margin of ``result``.
 

@@ -146,6 +146,34 @@ def test_vectorized_equals_one_at_a_time():
         assert row.gross_profit_multiple == pytest.approx(float(one.gross_profit_multiple), rel=1e-12)
 
 
+def test_monthly_grid_equals_one_at_a_time():
+    """Every row of the what-if table is the month of that step computed on its own; the defaults are on the grid."""
+    base = CompetitionParams(n_labs=3.0, model_life_months=18)
+    lags, declines = np.array([3.0, 12.0, 30.0]), np.array([1.0, 1.5, 10.0])
+    table = competition.monthly_grid(base, open_model_lag_months=lags, annual_price_decline=declines)
+    assert len(table) == len(competition.STEPS) * lags.size * declines.size * 18
+    assert list(table.columns) == ["open_model_lag_months", "annual_price_decline", "forces", "month", "revenue",
+                                   "gross_profit"]
+    for (lag, decline, forces), rows in table.groupby(["open_model_lag_months", "annual_price_decline", "forces"]):
+        one = competition.step_params(replace(base, open_model_lag_months=lag, annual_price_decline=decline))[forces]
+        revenue, gross = competition.monthly(one)
+        assert list(rows.month) == list(range(18))
+        np.testing.assert_allclose(rows.revenue, revenue, rtol=1e-12)
+        np.testing.assert_allclose(rows.gross_profit, gross, rtol=1e-12, atol=1e-15)
+    at_defaults = table[(table.open_model_lag_months == base.open_model_lag_months)
+                        & (table.annual_price_decline == base.annual_price_decline)]
+    lifetime = at_defaults.groupby("forces", sort=False)[["revenue", "gross_profit"]].sum()
+    steps = competition.mechanism_steps(base).set_index("step")
+    np.testing.assert_allclose(lifetime.revenue, steps.realized_multiple.loc[lifetime.index], rtol=1e-12)
+    np.testing.assert_allclose(lifetime.gross_profit, steps.gross_profit_multiple.loc[lifetime.index], rtol=1e-12)
+    # The lag acts only from the open-parity step on, and only when parity falls within the model's life.
+    decline_only = table[table.forces == "+ price decline"].groupby("open_model_lag_months").revenue.sum()
+    assert decline_only.nunique() == 1
+    full = table[(table.forces == competition.STEPS[-1]) & (table.annual_price_decline == 1.5)]
+    by_lag = full.groupby("open_model_lag_months").revenue.sum()
+    assert by_lag.loc[3.0] < by_lag.loc[12.0] < by_lag.loc[30.0]
+
+
 @settings(max_examples=60)
 @given(p=params, target=st.floats(0.2, 5))
 def test_lag_solver_hits_its_target(p, target):
