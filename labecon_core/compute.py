@@ -25,7 +25,7 @@ power cost for a year, comparable to the $12-15B quoted in source 003.
 Numeric parameters may be numpy arrays that broadcast; the accelerator name is a scalar.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -428,6 +428,59 @@ def training_costs(p: TrainingParams) -> TrainingResult:
         owned_cost_per_gw_year=cost_per_gw_year(owned_hour, kw),
     )
     return TrainingResult(**broadcast_results(fields, p))
+
+
+#: Numeric fields of :class:`TrainingParams` that :func:`run_cost_grid` can vary.
+GRID_FIELDS = tuple(name for name, f in TrainingParams.__dataclass_fields__.items() if f.init and name != "gpu")
+
+
+def run_cost_grid(p: TrainingParams, **axes) -> pd.DataFrame:
+    """Cost of the final run, rented and owned, over a full grid of parameters, in one vectorised call.
+
+    Feeds a chapter's what-if chart: every value the reader can pick is computed here.
+
+    Parameters
+    ----------
+    p : TrainingParams
+        Values of the parameters not on the grid; their numeric fields must be scalars.
+    **axes : array-like
+        One or more numeric fields of :class:`TrainingParams` (see ``GRID_FIELDS``)
+        with the values to combine, in the field's unit (``mfu`` a share,
+        ``price_per_gpu_hour`` USD, ``depreciation_years`` years...). Every grid
+        point is validated like the record.
+
+    Returns
+    -------
+    DataFrame
+        One row per grid point and basis: the axes, ``basis`` (``"rented"``:
+        accelerator-hours x ``price_per_gpu_hour``; ``"owned"``: the capital charge
+        for the run's hours plus energy, as in :func:`training_costs`), ``usd`` (cost
+        of the final run, USD) and ``gpu_hours`` (accelerator-hours).
+
+    Raises
+    ------
+    ParameterError
+        If an axis is not a numeric field, no axis is given, or a field of ``p``
+        off the grid is an array.
+    """
+    if not axes:
+        raise ParameterError("axes", axes, "at least one of: " + ", ".join(GRID_FIELDS))
+    for name in axes:
+        check_choice("grid axis", name, GRID_FIELDS)
+    for name in GRID_FIELDS:
+        if name not in axes and np.ndim(getattr(p, name)) > 0:
+            raise ParameterError(name, getattr(p, name), "a scalar (only the grid's axes vary)")
+    names = list(axes)
+    mesh = np.meshgrid(*[np.asarray(axes[k], dtype=float) for k in names], indexing="ij")
+    r = training_costs(replace(p, **dict(zip(names, mesh, strict=True))))
+    n = mesh[0].size
+    hours = np.broadcast_to(r.gpu_hours, mesh[0].shape).ravel()
+    return pd.DataFrame({
+        **{k: np.tile(m.ravel(), 2) for k, m in zip(names, mesh, strict=True)},
+        "basis": np.repeat(["rented", "owned"], n),
+        "usd": np.concatenate([np.ravel(r.cloud_cost), np.ravel(r.owned_cost)]),
+        "gpu_hours": np.tile(hours, 2),
+    })
 
 
 # --- the models of data/models ------------------------------------------------------------------

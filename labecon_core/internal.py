@@ -46,7 +46,7 @@ import pandas as pd
 
 from labecon_core import cohort
 from labecon_core.errors import ParameterError
-from labecon_core.validation import check_number, check_share
+from labecon_core.validation import check_choice, check_number, check_share
 
 
 @dataclass(frozen=True)
@@ -349,6 +349,53 @@ def decision_grid(p: InternalParams, erosion_exponents, capture_shares) -> pd.Da
         "api_npv_usd": r.api_npv.ravel(),
         "keep_internal": r.keep_internal.ravel(),
         "breakeven_value_capture_share": r.breakeven_value_capture_share.ravel(),
+    })
+
+
+def scenario_grid(p: InternalParams, **axes) -> pd.DataFrame:
+    """Every result of :func:`internal_model` over a full grid of the named parameters, in one vectorised call.
+
+    Feeds the chapter's what-if chart: every value the reader can pick is computed here.
+
+    Parameters
+    ----------
+    p : InternalParams
+        Values of the parameters not on the grid; they must be scalars.
+    **axes : array-like
+        One or more fields of :class:`InternalParams` with the values to combine,
+        in the field's unit (``exclusivity_months`` months, shares in [0, 1]...).
+        Every grid point is validated like the record.
+
+    Returns
+    -------
+    DataFrame
+        One row per grid point: the axes, ``internal_npv_usd`` and ``api_npv_usd``
+        (USD), ``keep_internal`` (bool), ``breakeven_value_capture_share`` (``phi*``,
+        share, not clipped, ``inf`` without exclusivity) and
+        ``breakeven_internal_cost_share`` (``kappa*``, share).
+
+    Raises
+    ------
+    ParameterError
+        If an axis is not a field, no axis is given, or a field off the grid is an array.
+    """
+    names = [f.name for f in fields(p)]
+    if not axes:
+        raise ParameterError("axes", axes, "at least one of: " + ", ".join(names))
+    for name in axes:
+        check_choice("grid axis", name, names)
+    for name in names:
+        if name not in axes and np.ndim(getattr(p, name)) > 0:
+            raise ParameterError(name, getattr(p, name), "a scalar (only the grid's axes vary)")
+    mesh = np.meshgrid(*[np.asarray(v, dtype=float) for v in axes.values()], indexing="ij")
+    r = internal_model(replace(p, **dict(zip(axes, mesh, strict=True))))
+    return pd.DataFrame({
+        **{k: m.ravel() for k, m in zip(axes, mesh, strict=True)},
+        "internal_npv_usd": r.internal_npv.ravel(),
+        "api_npv_usd": r.api_npv.ravel(),
+        "keep_internal": r.keep_internal.ravel(),
+        "breakeven_value_capture_share": r.breakeven_value_capture_share.ravel(),
+        "breakeven_internal_cost_share": r.breakeven_internal_cost_share.ravel(),
     })
 
 

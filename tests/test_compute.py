@@ -183,6 +183,59 @@ def test_model_estimates_cover_the_models():
     assert llama.gpu_hours == 30.84e6 and llama.gpu_hours_source == "reported"
 
 
+# --- the what-if grid ---------------------------------------------------------------------------
+
+GRID_AXES = {"mfu": [0.2, 0.34, 0.5], "price_per_gpu_hour": [0.5, 5.0], "depreciation_years": [2.0, 4.0],
+             "cost_of_capital": [0.0, 0.1]}
+
+
+def test_run_cost_grid_rows_are_one_at_a_time_runs():
+    p = TrainingParams()
+    grid = compute.run_cost_grid(p, **GRID_AXES)
+    n_points = 3 * 2 * 2 * 2
+    assert len(grid) == 2 * n_points
+    assert list(grid.columns) == [*GRID_AXES, "basis", "usd", "gpu_hours"]
+    assert (grid.basis.value_counts() == n_points).all()
+    for row in grid.itertuples():
+        one = training_costs(replace(p, **{k: getattr(row, k) for k in GRID_AXES}))
+        expected = one.cloud_cost if row.basis == "rented" else one.owned_cost
+        assert row.usd == pytest.approx(float(expected), rel=1e-12)
+        assert row.gpu_hours == pytest.approx(float(one.gpu_hours), rel=1e-12)
+
+
+def test_run_cost_grid_holds_the_defaults_and_each_basis_ignores_what_it_does_not_use():
+    p = TrainingParams()
+    grid = compute.run_cost_grid(p, **GRID_AXES)
+    at_default = grid[(grid.mfu == p.mfu) & (grid.depreciation_years == p.depreciation_years)
+                      & (grid.cost_of_capital == p.cost_of_capital)]
+    run = training_costs(p)
+    owned = at_default[at_default.basis == "owned"].usd
+    assert len(owned) == 2 and np.allclose(owned, float(run.owned_cost))  # owned: any rental price
+    rented = at_default[at_default.basis == "rented"].set_index("price_per_gpu_hour").usd
+    assert rented.loc[0.5] == pytest.approx(float(run.gpu_hours) * 0.5)
+    # Renting does not depend on how owned hardware is financed.
+    rent = grid[grid.basis == "rented"].groupby(["mfu", "price_per_gpu_hour"]).usd
+    assert (rent.nunique() == 1).all()
+
+
+def test_run_cost_grid_of_one_axis_is_a_sweep():
+    grid = compute.run_cost_grid(TrainingParams(), mfu=np.linspace(0.1, 0.9, 9))
+    assert np.all(np.diff(grid[grid.basis == "rented"].usd) < 0)
+    assert np.all(np.diff(grid[grid.basis == "owned"].usd) < 0)
+
+
+@pytest.mark.parametrize(("p", "axes", "message"), [
+    (TrainingParams(), {}, r"'axes'.*at least one of: active_params"),
+    (TrainingParams(), {"gpu": ["B200"]}, r"'grid axis': got 'gpu'; allowed: one of: active_params"),
+    (TrainingParams(), {"mfus": [0.3]}, r"'grid axis': got 'mfus'"),
+    (TrainingParams(), {"mfu": [0.3, 1.5]}, r"'mfu': got 1.5"),
+    (TrainingParams(pue=np.array([1.1, 1.2])), {"mfu": [0.3]}, r"'pue'.*a scalar \(only the grid's axes vary\)"),
+])
+def test_run_cost_grid_refuses_bad_axes(p, axes, message):
+    with pytest.raises(ParameterError, match=message):
+        compute.run_cost_grid(p, **axes)
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("changes", "message"), [

@@ -225,6 +225,57 @@ def test_decision_grid_matches_the_model_point_by_point():
     assert (grid.keep_internal == (grid.value_capture_share < grid.breakeven_value_capture_share)).all()
 
 
+GRID_AXES = {"api_customers": [1.0, 10.0], "erosion_exponent": [0.0, 1.0, 2.0],
+             "internal_cost_share": [0.0, 0.3, 0.9], "exclusivity_months": [3.0, 9.0]}
+
+
+def test_scenario_grid_rows_are_one_at_a_time_runs():
+    p = InternalParams()
+    grid = internal.scenario_grid(p, **GRID_AXES)
+    assert len(grid) == 2 * 3 * 3 * 2
+    assert list(grid.columns) == [*GRID_AXES, "internal_npv_usd", "api_npv_usd", "keep_internal",
+                                  "breakeven_value_capture_share", "breakeven_internal_cost_share"]
+    for row in grid.itertuples():
+        one = internal_model(replace(p, **{k: getattr(row, k) for k in GRID_AXES}))
+        assert row.internal_npv_usd == pytest.approx(float(one.internal_npv), rel=1e-12)
+        assert row.api_npv_usd == pytest.approx(float(one.api_npv), rel=1e-12)
+        assert row.keep_internal == bool(one.keep_internal)
+        assert row.breakeven_value_capture_share == pytest.approx(float(one.breakeven_value_capture_share), rel=1e-12)
+        assert row.breakeven_internal_cost_share == pytest.approx(float(one.breakeven_internal_cost_share), rel=1e-12)
+
+
+def test_scenario_grid_holds_the_defaults_and_agrees_with_the_decision_grid():
+    p = InternalParams()
+    grid = internal.scenario_grid(p, **GRID_AXES)
+    at_default = grid[(grid.api_customers == p.api_customers) & (grid.erosion_exponent == p.erosion_exponent)
+                      & (grid.internal_cost_share == p.internal_cost_share)
+                      & (grid.exclusivity_months == p.exclusivity_months)]
+    assert len(at_default) == 1
+    assert at_default.internal_npv_usd.iloc[0] == pytest.approx(float(internal_model(p).internal_npv))
+    two_axes = internal.scenario_grid(p, erosion_exponent=[0.0, 1.0], value_capture_share=[0.1, 0.9])
+    decision = internal.decision_grid(p, [0.0, 1.0], [0.1, 0.9])
+    assert np.allclose(two_axes.api_npv_usd, decision.api_npv_usd)
+    assert (two_axes.keep_internal == decision.keep_internal).all()
+
+
+def test_scenario_grid_without_exclusivity_has_an_infinite_break_even_share():
+    grid = internal.scenario_grid(InternalParams(), exclusivity_months=[0.0, 9.0])
+    assert np.isinf(grid.breakeven_value_capture_share.iloc[0])
+    assert np.isfinite(grid.breakeven_value_capture_share.iloc[1])
+
+
+@pytest.mark.parametrize(("p", "axes", "message"), [
+    (InternalParams(), {}, r"'axes'.*at least one of: edge_value_usd"),
+    (InternalParams(), {"alpha": [1.0]}, r"'grid axis': got 'alpha'; allowed: one of: edge_value_usd"),
+    (InternalParams(), {"internal_cost_share": [0.3, 1.2]}, r"'internal_cost_share': got 1.2"),
+    (InternalParams(discount_rate=np.array([0.0, 0.1])), {"erosion_exponent": [1.0]},
+     r"'discount_rate'.*a scalar \(only the grid's axes vary\)"),
+])
+def test_scenario_grid_refuses_bad_axes(p, axes, message):
+    with pytest.raises(ParameterError, match=message):
+        internal.scenario_grid(p, **axes)
+
+
 # --- revenue streams for the cohort model ----------------------------------------------------
 
 @settings(max_examples=100, deadline=None)
