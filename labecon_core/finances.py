@@ -581,6 +581,57 @@ def bridge_grid(max_cost_growth: float, max_revenue_multiple: float) -> dict[str
     }
 
 
+#: The two target sets of the chapter's map of fits, as ``targets`` in :func:`fits_what_if`.
+WHAT_IF_TARGETS = {"revenue and loss": False, "revenue, loss and cost lines": True}
+
+
+def fits_what_if(table: pd.DataFrame, base: CohortParams, tolerances, net_out_staff, cost_growth, revenue_multiple,
+                 gross_margin) -> pd.DataFrame:
+    """The map of fits (:func:`fit_map`) for every reading tolerance and staff treatment, in one call.
+
+    Feeds the chapter's what-if chart: every cell the reader can reveal is computed here.
+    For each tolerance and each staff treatment, OpenAI's 2024 targets are read
+    (:func:`openai_2024_targets`), without and with the cost lines, and the cohort
+    model is fitted over the whole (cost growth, revenue multiple, gross margin)
+    grid in one vectorised :func:`fit_cohort`.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The ``lab_finances`` table.
+    base : CohortParams
+        Structural parameters of the bridge (see :meth:`FinancesParams.bridge_base`).
+    tolerances : array_like
+        Reading tolerances, shares in [0, 0.5] (see :func:`read_bounds`).
+    net_out_staff : sequence of bool or 0/1
+        Whether staff costs are taken out of the reported loss.
+    cost_growth, revenue_multiple, gross_margin : array_like
+        The fitting grid (×, ×, share), as in :func:`fit_cohort`.
+
+    Returns
+    -------
+    DataFrame
+        One row per tolerance, staff treatment, target set and (cost growth, revenue
+        multiple) with at least one fit: ``reading_tolerance`` (share),
+        ``net_out_staff`` (1 if staff costs are taken out, else 0), ``targets``
+        (a key of :data:`WHAT_IF_TARGETS`), ``cost_growth`` and ``revenue_multiple``
+        (×), ``n_margins``, ``margin_low`` and ``margin_high`` (share of revenue).
+    """
+    tolerances = np.asarray(check_number("reading_tolerance", tolerances, ge=0, le=0.5), float).ravel()
+    staff = [check_choice("net_out_staff", s, (False, True)) for s in np.ravel(net_out_staff)]
+    maps = []
+    for t in tolerances:
+        reported = Reported(table, t)
+        for s in staff:
+            for name, lines in WHAT_IF_TARGETS.items():
+                targets = openai_2024_targets(reported, net_out_staff=bool(s), with_cost_lines=lines)
+                cells = fit_map(fit_cohort(base, targets, cost_growth, revenue_multiple, gross_margin))
+                maps.append(cells.assign(reading_tolerance=t, net_out_staff=int(s), targets=name))
+    columns = ["reading_tolerance", "net_out_staff", "targets", "cost_growth", "revenue_multiple", "n_margins",
+               "margin_low", "margin_high"]
+    return pd.concat(maps, ignore_index=True)[columns]
+
+
 # ---------------------------------------------------------------------------
 # The chapter's parameters
 # ---------------------------------------------------------------------------

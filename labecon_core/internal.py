@@ -340,16 +340,8 @@ def decision_grid(p: InternalParams, erosion_exponents, capture_shares) -> pd.Da
         ``breakeven_value_capture_share`` (``phi*`` at that exponent). Other
         parameters are ``p``'s and must be scalars.
     """
-    alpha, phi = np.meshgrid(np.asarray(erosion_exponents, float), np.asarray(capture_shares, float), indexing="ij")
-    r = internal_model(replace(p, erosion_exponent=alpha, value_capture_share=phi))
-    return pd.DataFrame({
-        "erosion_exponent": alpha.ravel(),
-        "value_capture_share": phi.ravel(),
-        "internal_npv_usd": r.internal_npv.ravel(),
-        "api_npv_usd": r.api_npv.ravel(),
-        "keep_internal": r.keep_internal.ravel(),
-        "breakeven_value_capture_share": r.breakeven_value_capture_share.ravel(),
-    })
+    grid = scenario_grid(p, erosion_exponent=erosion_exponents, value_capture_share=capture_shares)
+    return grid.drop(columns="breakeven_internal_cost_share")
 
 
 def scenario_grid(p: InternalParams, **axes) -> pd.DataFrame:
