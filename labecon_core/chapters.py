@@ -125,6 +125,9 @@ def _parse_parameters(nb, path: Path) -> tuple[Parameter, ...]:
             raise ChapterError(f"{path}: parameter {name} needs a literal default (line {node.lineno})") from None
         if not comments.get(node.lineno):
             raise ChapterError(f"{path}: parameter {name} needs a '# unit and meaning' comment")
+        if any(ch in comments[node.lineno] for ch in "'\"="):
+            # papermill cannot parse such a line when it injects parameters (it logs and skips it).
+            raise ChapterError(f"{path}: the comment of parameter {name} may not contain quotes or '='")
         params.append(Parameter(name, default, type(default), comments[node.lineno]))
     return tuple(params)
 

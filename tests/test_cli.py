@@ -1,6 +1,7 @@
 """The labecon command: listing, parameters, good runs and (table-driven) bad input."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -98,8 +99,6 @@ def test_bad_input_is_rejected_before_any_kernel(argv, message, tmp_path, capsys
     assert code != 0
     assert err.startswith("error: ")
     assert len(err.strip().splitlines()) == 1, "one paragraph"
-    import re
-
     assert re.search(message, err), err
     assert not out_dir.exists(), "nothing is written for bad input"
 
@@ -206,3 +205,25 @@ def test_every_shipped_scenario_is_valid(path):
 
     slug = yaml.safe_load(path.read_text())["chapter"]
     params.resolve(chapter(slug), (), path)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("x = 1", "needs a '# unit and meaning' comment"),
+        ("x = 1  # share (0 = none)", "may not contain quotes or '='"),
+        ("x = 1  # the lab's share", "may not contain quotes or '='"),
+        ("x = f(1)  # share", "needs a literal default"),
+        ("import os", "only 'name = literal  # help' lines"),
+    ],
+)
+def test_parameters_cell_rules(tmp_path, line, message):
+    import nbformat
+
+    from labecon_core.chapters import _parse_parameters
+    from labecon_core.errors import ChapterError
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(line, metadata={"tags": ["parameters"]}))
+    with pytest.raises(ChapterError, match=re.escape(message)):
+        _parse_parameters(nb, tmp_path / "x.ipynb")
