@@ -602,8 +602,8 @@ def fits_what_if(table: pd.DataFrame, base: CohortParams, tolerances, net_out_st
     base : CohortParams
         Structural parameters of the bridge (see :meth:`FinancesParams.bridge_base`).
     tolerances : array_like
-        Reading tolerances, shares in [0, 0.5] (see :func:`read_bounds`).
-    net_out_staff : sequence of bool or 0/1
+        Reading tolerances, shares in [0, 0.5] (see :func:`read_bounds`); duplicates are dropped.
+    net_out_staff : bool or 0/1, or a sequence of them
         Whether staff costs are taken out of the reported loss.
     cost_growth, revenue_multiple, gross_margin : array_like
         The fitting grid (×, ×, share), as in :func:`fit_cohort`.
@@ -615,18 +615,20 @@ def fits_what_if(table: pd.DataFrame, base: CohortParams, tolerances, net_out_st
         multiple) with at least one fit: ``reading_tolerance`` (share),
         ``net_out_staff`` (1 if staff costs are taken out, else 0), ``targets``
         (a key of :data:`WHAT_IF_TARGETS`), ``cost_growth`` and ``revenue_multiple``
-        (×), ``n_margins``, ``margin_low`` and ``margin_high`` (share of revenue).
+        (×), ``n_margins`` (how many grid margins fit), ``margin_low`` and ``margin_high``
+        (the lowest and highest that fit, share of revenue), as in :func:`fit_map`.
     """
-    tolerances = np.asarray(check_number("reading_tolerance", tolerances, ge=0, le=0.5), float).ravel()
-    staff = [check_choice("net_out_staff", s, (False, True)) for s in np.ravel(net_out_staff)]
+    tolerances = np.unique(check_number("reading_tolerance", tolerances, ge=0, le=0.5))
+    staff = dict.fromkeys(bool(check_choice("net_out_staff", s, (False, True)))
+                          for s in np.ravel(net_out_staff).tolist())
     maps = []
     for t in tolerances:
-        reported = Reported(table, t)
+        reported = Reported(table, float(t))
         for s in staff:
             for name, lines in WHAT_IF_TARGETS.items():
-                targets = openai_2024_targets(reported, net_out_staff=bool(s), with_cost_lines=lines)
+                targets = openai_2024_targets(reported, net_out_staff=s, with_cost_lines=lines)
                 cells = fit_map(fit_cohort(base, targets, cost_growth, revenue_multiple, gross_margin))
-                maps.append(cells.assign(reading_tolerance=t, net_out_staff=int(s), targets=name))
+                maps.append(cells.assign(reading_tolerance=float(t), net_out_staff=int(s), targets=name))
     columns = ["reading_tolerance", "net_out_staff", "targets", "cost_growth", "revenue_multiple", "n_margins",
                "margin_low", "margin_high"]
     return pd.concat(maps, ignore_index=True)[columns]

@@ -386,6 +386,47 @@ def test_grid_and_targets_validation():
     assert set(_targets(with_cost_lines=True).constraints()) == {"revenue", "loss", "training", "serving"}
 
 
+def test_what_if_grid_equals_one_fit_at_a_time():
+    base = fin.bridge_params(2022, 2025, revenue_years=2)
+    coarse = {"cost_growth": GRID["cost_growth"][::4], "revenue_multiple": GRID["revenue_multiple"][::4],
+              "gross_margin": GRID["gross_margin"][::2]}
+    grid = fin.fits_what_if(TABLE, base, [0.2, 0.0, 0.1, 0.1], [True, False], **coarse)
+    assert set(grid.reading_tolerance) == {0.0, 0.1, 0.2} and set(grid.net_out_staff) == {0, 1}
+    assert not grid.duplicated(["reading_tolerance", "net_out_staff", "targets", "cost_growth",
+                                "revenue_multiple"]).any()
+    for t in (0.0, 0.1, 0.2):
+        for staff in (False, True):
+            for name, lines in fin.WHAT_IF_TARGETS.items():
+                one = fin.fit_map(fin.fit_cohort(base, fin.openai_2024_targets(
+                    reported(t), net_out_staff=staff, with_cost_lines=lines), **coarse))
+                got = grid[(grid.reading_tolerance == t) & (grid.net_out_staff == staff) & (grid.targets == name)]
+                pd.testing.assert_frame_equal(got[one.columns].reset_index(drop=True), one)
+
+
+def test_what_if_grid_holds_the_chapter_defaults():
+    p = fin.FinancesParams()
+    base = p.bridge_base(through_year=2025)
+    grid = fin.fits_what_if(TABLE, base, p.reading_tolerance, p.net_out_staff, **GRID)
+    assert set(grid.targets) == set(fin.WHAT_IF_TARGETS)
+    # The default map is the chapter's fit, cell for cell; a wider reading never loses a cell.
+    chapter = fin.fit_map(fin.fit_cohort(base, _targets(), **GRID))
+    own = grid[grid.targets == "revenue and loss"]
+    pd.testing.assert_frame_equal(own[chapter.columns].reset_index(drop=True), chapter)
+    wider = fin.fits_what_if(TABLE, base, 0.2, True, **GRID)
+    key = ["targets", "cost_growth", "revenue_multiple"]
+    assert set(grid[key].itertuples(index=False)) < set(wider[key].itertuples(index=False))
+
+
+def test_what_if_grid_errors():
+    base = fin.bridge_params(2023, 2025)
+    with pytest.raises(ParameterError, match=r"'reading_tolerance': got 0\.6; allowed: a number >= 0 and <= 0\.5"):
+        fin.fits_what_if(TABLE, base, [0.1, 0.6], True, **GRID)
+    with pytest.raises(ParameterError, match=r"parameter 'net_out_staff': got 'yes'; allowed: one of: False, True"):
+        fin.fits_what_if(TABLE, base, 0.1, ["yes"], **GRID)
+    with pytest.raises(ParameterError, match=r"parameter 'cost_growth': got 0\.0"):
+        fin.fits_what_if(TABLE, base, 0.1, True, [0.0, 2.0], [1.0], [0.5])
+
+
 # --- the chapter's parameters ----------------------------------------------------------
 
 
