@@ -214,10 +214,10 @@ def test_unknown_qualifier_and_unit_are_named(copy_dir):
     assert re.search(_where(path, 2, "unit") + r": value 'EUR' fails isin", str(err.value))
 
 
-def test_subsidized_must_be_zero_or_one(copy_dir):
+def test_subsidized_must_be_true_or_false(copy_dir):
     path = copy_dir / "ai_spend_2024.csv"
-    _rewrite(path, _set((2, "subsidized", "2")))
-    with pytest.raises(DataError, match=_where(path, 3, "subsidized") + r": value .*2.* fails isin"):
+    _rewrite(path, _set((2, "subsidized", "maybe")))
+    with pytest.raises(DataError, match=_where(path, 3, "subsidized") + r": value 'maybe' is not one of true/false"):
         data.load("ai_spend_2024", data_dir=copy_dir)
 
 
