@@ -1,0 +1,537 @@
+"""The chain from the compute trend to a lab's profit, composed of the book's four models.
+
+One draw of the chain, every step a call into the chapter that owns it:
+
+1. **Training cost** (:mod:`labecon_core.trends`): cost grows by a factor ``G`` a year,
+   the compute chapter's fitted trend of frontier training cost (compute growth net of
+   falling dollars per FLOP). With a generation every ``D`` years, ``g = G^D`` a generation.
+   The level is anchored on a reported training spend ``S`` in the anchor year, the
+   training year of generation ``a``: ``C_0 = S / g^a`` (the anchor comes before any wall).
+2. **Competition** (:func:`labecon_core.competition.competition_model`): the no-competition
+   multiple ``m0``, the open-model lag, the price decline, the successor's take, the premium
+   kept at parity and the launch margin give the realized multiple ``m_r`` and margin
+   ``gamma_r``. The successor arrives after ``12 D`` months, the generation interval.
+3. **Cohort P&L** (:func:`labecon_core.cohort.cohort_model`, through
+   :func:`labecon_core.competition.cohort_params`): generations trained each ``D`` years from
+   ``first_year`` to ``last_year``, ending as the chain says: scaling continues; costs
+   plateau after the wall year (no later generation costs more); or models stop improving
+   (the wall year's generation earns only the overhang multiple and is the last). The wall
+   year may itself be uncertain: :func:`outputs` runs each wall year's draws together.
+4. **Internal deployment** (optional, :func:`labecon_core.internal.extra_annual_revenue`):
+   each generation also carries an edge worth ``V(1)`` a year to a single holder; what
+   keeping it adds over selling it, summed over the model's life, is ``E`` dollars per
+   generation. It is booked like the rest of the revenue (the cohort model times it, at a
+   unit cost and multiple), and the realized margin is charged on it. Unlike
+   :func:`labecon_core.internal.cohort_with_internal`, the edge does not grow with the
+   training bill: a trading edge is bounded by the market it trades in. Exclusivity ends
+   when the open model catches up, the same lag as in step 2.
+5. **Funding need** from ``funding_from_year``: the deepest cumulative deficit,
+   ``N = max_t max(0, -sum_{s = t0..t} profit_s)``, the money still to be raised.
+
+Every numeric input may be an array over draws (see :mod:`labecon_core.uncertainty`); the
+structural settings in :class:`ChainParams` are scalars.
+"""
+
+from dataclasses import dataclass, fields, replace
+from functools import partial
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from labecon_core import cohort, competition, compute, internal, trends, uncertainty
+from labecon_core.errors import ParameterError
+from labecon_core.finances import Interval
+from labecon_core.uncertainty import Range
+from labecon_core.validation import check_choice, check_int, check_number
+
+ENDINGS = cohort.SCENARIOS
+
+
+class Input(NamedTuple):
+    """How one uncertain input of the chain is read: its family and domain (see :class:`Range`), a label, a unit."""
+
+    family: str
+    domain: tuple[float, float]
+    label: str
+    unit: str
+
+
+_POSITIVE, _FACTOR, _SHARE = (0.0, np.inf), (1.0, np.inf), (0.0, 1.0)
+#: The chain's uncertain inputs, in the order they are drawn.
+INPUTS = {
+    "cost_growth_per_year": Input("lognormal", _POSITIVE, "cost growth per year", "×/year"),
+    "anchor_training_usd": Input("lognormal", _POSITIVE, "training spend in the anchor year", "USD"),
+    "revenue_multiple_no_competition": Input("lognormal", _POSITIVE, "no-competition revenue multiple", "×"),
+    "open_model_lag_months": Input("lognormal", _POSITIVE, "open-model lag", "months"),
+    "annual_price_decline": Input("lognormal", _FACTOR, "price decline per year", "×/year"),
+    "successor_cannibalization": Input("uniform", _SHARE, "successor's take", "share"),
+    "retained_premium": Input("uniform", _SHARE, "premium kept at open parity", "share"),
+    "gross_margin": Input("logitnormal", _SHARE, "launch gross margin", "share"),
+    "overhang_multiple": Input("lognormal", _POSITIVE, "overhang multiple", "×"),
+    "edge_value_usd": Input("lognormal", _POSITIVE, "value of an internal edge", "USD/year"),
+    "wall_year": Input("discrete", (1900.0, 2200.0), "wall year", "year"),
+}
+#: The event input: what can still be raised.
+CAPACITY = "funding_capacity_usd"
+CAPACITY_INPUT = Input("lognormal", _POSITIVE, "what can still be raised", "USD")
+#: Fewest draws reproducing a reported year that the chapter conditions on.
+MIN_MATCHES = 100
+
+
+@dataclass(frozen=True)
+class ChainParams:
+    """The structural settings of the chain, validated on construction.
+
+    Parameters
+    ----------
+    first_year, last_year : int
+        First training year and last year of the P&L.
+    generation_interval_years : int
+        Years between two generations, ``D`` (1-20).
+    anchor_year : int
+        A training year in which the training spend is known (``anchor_training_usd``).
+    ending : str
+        ``continue``, ``plateau`` (no generation after ``wall_year`` costs more than it)
+        or ``overhang`` (the generation of ``wall_year`` earns only ``overhang_multiple``
+        and is the last).
+    wall_year : int
+        A training year from ``anchor_year`` to ``last_year`` (not used by ``continue``).
+    n_labs : float
+        Symmetric frontier labs (>= 1).
+    model_life_months : int
+        Months a model sells (1-240).
+    revenue_years : int
+        Years over which the cohort model spreads a generation's lifetime revenue (1-50).
+    revenue_decay : float
+        Yearly fall of that revenue within its spread, in [0, 1).
+    funding_from_year : int
+        First year whose losses must still be financed (``first_year`` to ``last_year``).
+    deployment : InternalParams or None
+        Internal deployment settings (the edge value, exclusivity and horizon come from the
+        draws and the model's life); ``None`` leaves internal deployment out.
+    """
+
+    first_year: int = 2023
+    last_year: int = 2032
+    generation_interval_years: int = 1
+    anchor_year: int = 2024
+    ending: str = "plateau"
+    wall_year: int = 2028
+    n_labs: float = 4.0
+    model_life_months: int = 24
+    revenue_years: int = 1
+    revenue_decay: float = 0.0
+    funding_from_year: int = 2026
+    deployment: internal.InternalParams | None = None
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        first = check_int("first_year", self.first_year, ge=1900, le=2200)
+        last = check_int("last_year", self.last_year, ge=first + 1, le=first + 100)
+        step = check_int("generation_interval_years", self.generation_interval_years, ge=1, le=20)
+        set_(self, "first_year", first)
+        set_(self, "last_year", last)
+        set_(self, "generation_interval_years", step)
+        set_(self, "anchor_year", self._training_year("anchor_year", self.anchor_year, first))
+        check_choice("ending", self.ending, ENDINGS)
+        set_(self, "wall_year", self._training_year("wall_year", self.wall_year, self.anchor_year))
+        set_(self, "n_labs", check_number("n_labs", self.n_labs, ge=1))
+        set_(self, "model_life_months", check_int("model_life_months", self.model_life_months, ge=1, le=240))
+        set_(self, "revenue_years", check_int("revenue_years", self.revenue_years, ge=1, le=50))
+        set_(self, "revenue_decay", check_number("revenue_decay", self.revenue_decay, ge=0, lt=1))
+        set_(self, "funding_from_year", check_int("funding_from_year", self.funding_from_year, ge=first, le=last))
+        if self.deployment is not None and not isinstance(self.deployment, internal.InternalParams):
+            raise TypeError("deployment must be an InternalParams or None")
+
+    def _training_year(self, name: str, year, earliest: int) -> int:
+        year = check_int(name, year, ge=earliest, le=self.last_year)
+        if (year - self.first_year) % self.generation_interval_years:
+            raise ParameterError(name, year, f"a training year: first_year ({self.first_year}) plus a whole number "
+                                 f"of generation intervals ({self.generation_interval_years} years)")
+        return year
+
+    def generation(self, year: int) -> int:
+        """Index of the generation trained in ``year`` (a training year)."""
+        return (year - self.first_year) // self.generation_interval_years
+
+    @property
+    def years(self) -> np.ndarray:
+        """Calendar years of the P&L."""
+        return np.arange(self.first_year, self.last_year + 1)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The uncertain inputs the chain uses (wall year, overhang multiple, edge value only where they act)."""
+        skip = {"overhang_multiple"} if self.ending != "overhang" else set()
+        if self.ending == "continue":
+            skip.add("wall_year")
+        if self.deployment is None:
+            skip.add("edge_value_usd")
+        return tuple(k for k in INPUTS if k not in skip)
+
+    def cohort_fields(self) -> dict:
+        """The structural fields of :class:`labecon_core.cohort.CohortParams` for this chain."""
+        return {
+            "first_year": self.first_year,
+            "generations": self.generation(self.last_year) + 1,
+            "revenue_years": self.revenue_years,
+            "revenue_decay": self.revenue_decay,
+            "scenario": self.ending,
+            "plateau_generation": self.generation(self.wall_year),
+            "overhang_generation": self.generation(self.wall_year),
+            "generation_interval_years": self.generation_interval_years,
+            "horizon_years": self.last_year - self.first_year + 1,
+        }
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    """Outputs of :func:`evaluate`; arrays have the draws' shape first.
+
+    Attributes
+    ----------
+    pnl : CohortResult
+        The lab's annual and per-generation P&L (USD), internal deployment included.
+    realized_multiple, realized_margin : ndarray
+        From the competition model.
+    edge_per_generation : ndarray
+        Revenue internal deployment adds per generation, USD (0 without it).
+    """
+
+    pnl: cohort.CohortResult
+    realized_multiple: np.ndarray
+    realized_margin: np.ndarray
+    edge_per_generation: np.ndarray
+
+
+def competition_params(chain: ChainParams, draws) -> competition.CompetitionParams:
+    """The competition model's parameters for the draws (numeric fields are the draws' arrays)."""
+    g = np.asarray(draws["cost_growth_per_year"], dtype=float) ** chain.generation_interval_years
+    return competition.CompetitionParams(
+        revenue_multiple_no_competition=draws["revenue_multiple_no_competition"],
+        open_model_lag_months=draws["open_model_lag_months"],
+        annual_price_decline=draws["annual_price_decline"],
+        successor_cannibalization=draws["successor_cannibalization"],
+        generation_interval_months=12.0 * chain.generation_interval_years,
+        n_labs=chain.n_labs,
+        retained_premium=draws["retained_premium"],
+        gross_margin=draws["gross_margin"],
+        cost_growth=g,
+        model_life_months=chain.model_life_months,
+    )
+
+
+def _edge_per_generation(chain: ChainParams, draws) -> np.ndarray:
+    """Revenue internal deployment adds over a model's life, USD (0 where the lab would sell)."""
+    p = replace(chain.deployment, edge_value_usd=draws["edge_value_usd"],
+                exclusivity_months=draws["open_model_lag_months"], horizon_years=chain.model_life_months / 12.0)
+    return internal.extra_annual_revenue(p).sum(axis=-1)
+
+
+def _with_edge(chain: ChainParams, pnl: cohort.CohortResult, edge, margin) -> cohort.CohortResult:
+    """Add an edge of ``edge`` USD per generation to the P&L, timed and charged like the models' revenue."""
+    # Every amount of the cohort model is linear in its first cost: one unit-cost, unit-multiple run
+    # gives each year's share of the generations' revenue, shared by all draws.
+    unit = cohort.cohort_model(cohort.CohortParams(first_training_cost=1.0, cost_growth=1.0, revenue_multiple=1.0,
+                                                   gross_margin=1.0, overhang_multiple=1.0, **chain.cohort_fields()))
+    edge = np.asarray(edge)[..., None]
+    gross = np.asarray(margin)[..., None] * edge
+    timing = unit.revenue
+    return replace(pnl, revenue=pnl.revenue + edge * timing, serving_cost=pnl.serving_cost + (edge - gross) * timing,
+                   profit=pnl.profit + gross * timing, cumulative_cash=pnl.cumulative_cash + gross * np.cumsum(timing),
+                   cohort_revenue=pnl.cohort_revenue + edge * unit.cohort_revenue,
+                   cohort_pnl=pnl.cohort_pnl + gross * unit.cohort_revenue)
+
+
+def _pnl(chain: ChainParams, draws, comp: competition.CompetitionParams, result: competition.CompetitionResult,
+         edge) -> cohort.CohortResult:
+    """Steps 3 and 4: the cohort P&L from the competition model's result, with the edge if any."""
+    first_cost = np.asarray(draws["anchor_training_usd"], dtype=float) / comp.cost_growth ** chain.generation(
+        chain.anchor_year)
+    overhang = draws["overhang_multiple"] if chain.ending == "overhang" else cohort.CohortParams.overhang_multiple
+    pnl = cohort.cohort_model(competition.cohort_params(result, comp, first_training_cost=first_cost,
+                                                        overhang_multiple=overhang, **chain.cohort_fields()))
+    return pnl if chain.deployment is None else _with_edge(chain, pnl, edge, result.realized_margin)
+
+
+def _competition(chain: ChainParams, draws):
+    """Steps 1, 2 and the edge of step 4, which do not depend on the wall year."""
+    comp = competition_params(chain, draws)
+    result = competition.competition_model(comp)
+    edge = (np.zeros(np.shape(result.realized_multiple)) if chain.deployment is None
+            else _edge_per_generation(chain, draws))
+    return comp, result, edge
+
+
+def evaluate(chain: ChainParams, draws) -> ChainResult:
+    """Run the chain for draws of its inputs (scalars or arrays of one shape), at the chain's wall year.
+
+    Parameters
+    ----------
+    chain : ChainParams
+    draws : mapping
+        Every name of ``chain.inputs`` but ``wall_year`` (see :data:`INPUTS` for units).
+
+    Returns
+    -------
+    ChainResult
+    """
+    comp, result, edge = _competition(chain, draws)
+    return ChainResult(_pnl(chain, draws, comp, result, edge), result.realized_multiple, result.realized_margin,
+                       edge)
+
+
+def funding_need(profit, years, from_year: int) -> tuple[np.ndarray, np.ndarray]:
+    """Money that must have been raised by each year to cover the losses since ``from_year``.
+
+    Parameters
+    ----------
+    profit : array, shape (..., T)
+        Annual profit, USD.
+    years : array of int, shape (T,)
+        Their calendar years.
+    from_year : int
+        First year whose losses count (one of ``years``).
+
+    Returns
+    -------
+    years, need : ndarray
+        The years from ``from_year`` on, and the running deepest deficit
+        ``max(0, -min_{s <= t} sum_{from_year..s} profit)`` by year (USD, shape (..., T')).
+    """
+    years = np.asarray(years)
+    if from_year not in years:
+        raise ValueError(f"from_year {from_year} is outside the years {years[0]}-{years[-1]}")
+    start = int(np.flatnonzero(years == from_year)[0])
+    profit = np.asarray(profit, dtype=float)[..., start:]
+    need = np.empty(profit.shape)
+    cash, deepest = np.zeros(profit.shape[:-1]), np.zeros(profit.shape[:-1])
+    # A loop over the few years: numpy's accumulations along a short last axis are several times slower.
+    for t in range(profit.shape[-1]):
+        cash += profit[..., t]
+        np.minimum(deepest, cash, out=deepest)
+        need[..., t] = 0.0 - deepest
+    return years[start:], need
+
+
+def profitable_from(profit, years) -> np.ndarray:
+    """The year annual profit turns positive for good: ``profit > 0`` that year, never below 0 after it.
+
+    A lab can post one profitable year between two training bills and lose money again;
+    that year does not count. Years past the horizon are not seen, so "for good" means
+    through the last year given.
+
+    Parameters
+    ----------
+    profit : array, shape (..., T)
+        Annual profit, USD.
+    years : array of int, shape (T,)
+
+    Returns
+    -------
+    ndarray
+        The year, shape (...); NaN where profit does not turn positive for good.
+    """
+    profit = np.asarray(profit, dtype=float)
+    years = np.asarray(years)
+    first = np.full(profit.shape[:-1], np.nan)
+    holds = np.ones(profit.shape[:-1], dtype=bool)
+    # From the last year back: ``holds`` is "never below 0 from year t on"; the last year that
+    # also turns a profit, going back, is the first such year.
+    for t in range(profit.shape[-1] - 1, -1, -1):
+        holds &= profit[..., t] >= 0
+        first[holds & (profit[..., t] > 0)] = years[t]
+    return first
+
+
+def outputs(chain: ChainParams, draws) -> dict[str, np.ndarray]:
+    """The chain's outputs kept from each draw (the model that :func:`labecon_core.uncertainty.evaluate` runs).
+
+    Where the draws hold a ``wall_year`` (and the chain ends in a plateau or an overhang),
+    the draws of each wall year go through the cohort model together, with that year as
+    the chain's wall; the steps before it do not depend on the wall and run once.
+
+    Returns
+    -------
+    dict
+        ``profit`` and ``revenue`` (USD by year, shape (n, T)), ``funding_need`` (USD from
+        ``chain.funding_from_year``), ``profitable_from`` (see :func:`profitable_from`; NaN: not
+        within the horizon), ``realized_multiple`` and ``realized_margin``.
+    """
+    comp, result, edge = _competition(chain, draws)
+    wall = np.asarray(draws.get("wall_year", chain.wall_year))
+    if chain.ending == "continue" or wall.ndim == 0:
+        pnl = _pnl(chain if chain.ending == "continue" else replace(chain, wall_year=int(wall)), draws, comp,
+                   result, edge)
+        profit, revenue = pnl.profit, pnl.revenue
+    else:
+        profit, revenue = (np.empty((len(wall), len(chain.years))) for _ in range(2))
+        for year in np.unique(wall):
+            rows = np.flatnonzero(wall == year)
+            part = {k: np.asarray(draws[k])[rows] for k in INPUTS if k in draws}
+            taken = replace(result, **{f.name: getattr(result, f.name)[rows] for f in fields(result)})
+            pnl = _pnl(replace(chain, wall_year=int(year)), part, competition_params(chain, part), taken, edge[rows])
+            profit[rows], revenue[rows] = pnl.profit, pnl.revenue
+    _, need = funding_need(profit, chain.years, chain.funding_from_year)
+    return {"profit": profit, "revenue": revenue, "funding_need": need[..., -1],
+            "profitable_from": profitable_from(profit, chain.years), "realized_multiple": result.realized_multiple,
+            "realized_margin": result.realized_margin}
+
+
+def model(chain: ChainParams):
+    """The chain as a model of :mod:`labecon_core.uncertainty`: draws in, :func:`outputs` out."""
+    return partial(outputs, chain)
+
+
+def trend_cost_growth(level: float) -> tuple[Range, trends.LogLinearFit]:
+    """The compute chapter's fitted growth of frontier training cost, as a lognormal range.
+
+    The fit over ``data/models`` (the compute chapter's defaults for the models' costing
+    and the frontier) gives the growth factor a year and its confidence interval at
+    ``level``; that interval becomes the range's ``low`` and ``high``, so its median is the
+    fitted rate. (The fit's interval is Student-t in logs; the lognormal reading matches its
+    ends and centre and has slightly thinner tails.)
+    """
+    fit = trends.fit_models(compute.model_estimates(), trends.TrendParams(confidence_level=level)).cost_frontier
+    low, high = fit.growth_interval
+    spec = INPUTS["cost_growth_per_year"]
+    return Range("cost_growth_per_year", low, high, spec.family, level, spec.domain), fit
+
+
+def within(values, interval: Interval) -> np.ndarray:
+    """Whether each value lies in a reported interval (bounds included)."""
+    values = np.asarray(values, dtype=float)
+    return (values >= interval.lo) & (values <= interval.hi)
+
+
+def probability_grid(chain: ChainParams, ranges, axes: dict[str, list], n_draws: int, seed: int) -> pd.DataFrame:
+    """Probability that annual profit has turned positive for good by each year, over a grid of input medians.
+
+    At each grid point the named inputs keep their spread but move their median to the
+    point's value; all points share the same standard normal draws (one seed), so the
+    differences between points come from the medians, not from sampling noise.
+
+    Parameters
+    ----------
+    chain : ChainParams
+    ranges : sequence of Range
+        Every input of the chain.
+    axes : dict
+        ``input name -> medians`` to combine (a full grid).
+    n_draws : int
+        Draws at each grid point.
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    DataFrame
+        One row per grid point and year: the axes, ``year`` and ``probability``.
+    """
+    n_draws, seed = uncertainty.check_run(n_draws, seed)
+    by_name = {r.name: r for r in ranges}
+    unknown = set(axes) - set(by_name)
+    if unknown:
+        raise ValueError(f"no input named {sorted(unknown)}; the inputs are {sorted(by_name)}")
+    names = list(axes)
+    points = np.array(np.meshgrid(*[np.asarray(axes[k], dtype=float) for k in names], indexing="ij")).reshape(
+        len(names), -1).T
+    draws = [uncertainty.sample([by_name[r.name].with_median(p[names.index(r.name)]) if r.name in names else r
+                                 for r in ranges], n_draws, np.random.default_rng(seed)) for p in points]
+    joined = {k: np.concatenate([d[k] for d in draws]) for k in draws[0]}
+    first = uncertainty.evaluate(model(chain), joined)["profitable_from"].reshape(len(points), n_draws)
+    years = chain.years[1:]
+    prob = np.stack([uncertainty.probability_by(f, years) for f in first])
+    frame = pd.DataFrame({k: np.repeat(points[:, i], len(years)) for i, k in enumerate(names)})
+    return frame.assign(year=np.tile(years, len(points)), probability=prob.ravel())
+
+
+# ---------------------------------------------------------------------------
+# The chapter's parameters
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChapterInputs:
+    """The chapter's validated parameters.
+
+    Attributes
+    ----------
+    chain : ChainParams
+    ranges : tuple of Range
+        Every uncertain input of :data:`INPUTS` the chain may use, except the cost growth when
+        it comes from the compute trend (see :meth:`all_ranges`).
+    cost_growth : Range or None
+        The stated cost growth, or ``None`` for the compute chapter's trend.
+    capacity : Range
+        What can still be raised, USD.
+    level : float
+        Probability of every stated interval.
+    n_draws, seed, grid_draws : int
+    """
+
+    chain: ChainParams
+    ranges: tuple[Range, ...]
+    cost_growth: Range | None
+    capacity: Range
+    level: float
+    n_draws: int
+    seed: int
+    grid_draws: int
+
+    def all_ranges(self) -> tuple[tuple[Range, ...], trends.LogLinearFit | None]:
+        """The ranges to draw, with the trend fit when the cost growth comes from it (else ``None``).
+
+        These are the chain's inputs plus the wall year and the overhang multiple, always drawn
+        so that the three endings can be compared on the same draws.
+        """
+        growth, fit = (self.cost_growth, None) if self.cost_growth is not None else trend_cost_growth(self.level)
+        keep = {*self.chain.inputs, "overhang_multiple", "wall_year"}
+        return tuple(r for r in (growth, *self.ranges) if r.name in keep), fit
+
+
+def _range(name: str, low, high, level: float, step: float = 1.0) -> Range:
+    spec = INPUTS.get(name, CAPACITY_INPUT)
+    return Range(name, low, high, spec.family, level, spec.domain, step)
+
+
+def validate_chapter(*, n_draws, seed, interval_level, grid_draws, internal_deployment, erosion_exponent,
+                     api_customers, value_capture_share, internal_cost_share, holders_after_catchup,
+                     cost_growth_per_year_low, cost_growth_per_year_high, funding_capacity_usd_low,
+                     funding_capacity_usd_high, **rest) -> ChapterInputs:
+    """Validate every parameter of the chapter (``labecon params synthesis``) before anything is drawn.
+
+    Each uncertain input ``x`` comes as ``x_low`` and ``x_high`` (``low <= high``); the
+    cost growth may be ``0`` and ``0`` for the compute chapter's trend. Raises
+    :class:`~labecon_core.errors.ParameterError` naming the first bad parameter.
+    """
+    n_draws, seed = uncertainty.check_run(n_draws, seed)
+    grid_draws = check_int("grid_draws", grid_draws, ge=100, le=100_000)
+    level = check_number("interval_level", interval_level, gt=0, lt=1)
+    if not isinstance(internal_deployment, bool):
+        raise ParameterError("internal_deployment", internal_deployment, "true or false")
+    wall = rest.pop("wall_year_low"), rest.pop("wall_year_high")
+    ranges = [_range(name, rest.pop(f"{name}_low"), rest.pop(f"{name}_high"), level)
+              for name in INPUTS if name not in ("cost_growth_per_year", "wall_year")]
+    if cost_growth_per_year_low == 0 and cost_growth_per_year_high == 0:
+        growth = None
+    else:
+        for name, value in (("cost_growth_per_year_low", cost_growth_per_year_low),
+                            ("cost_growth_per_year_high", cost_growth_per_year_high)):
+            check_number(name, value)
+            if value <= 0:
+                raise ParameterError(name, value, "a number > 0, or 0 for both ends to use the compute trend")
+        growth = _range("cost_growth_per_year", cost_growth_per_year_low, cost_growth_per_year_high, level)
+    capacity = _range(CAPACITY, funding_capacity_usd_low, funding_capacity_usd_high, level)
+    deployment = internal.InternalParams(
+        erosion_exponent=erosion_exponent, api_customers=api_customers, value_capture_share=value_capture_share,
+        internal_cost_share=internal_cost_share, holders_after_catchup=holders_after_catchup)
+    # The anchor year is always a valid wall; the wall's own range is checked with its parameters' names.
+    chain = ChainParams(**rest, wall_year=rest.get("anchor_year", ChainParams.anchor_year),
+                        deployment=deployment if internal_deployment else None)
+    low, high = (chain._training_year(f"wall_year_{end}", year, chain.anchor_year)
+                 for end, year in zip(("low", "high"), wall, strict=True))
+    wall_range = _range("wall_year", low, high, level, step=chain.generation_interval_years)
+    chain = replace(chain, wall_year=int(wall_range.median))
+    return ChapterInputs(chain, (*ranges, wall_range), growth, capacity, level, n_draws, seed, grid_draws)

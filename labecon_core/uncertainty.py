@@ -1,0 +1,471 @@
+"""Uncertainty: stated ranges as distributions, seeded draws, and what the draws say.
+
+A source rarely gives a distribution; it gives a range ("6-12 months", "$250-500B").
+Every uncertain input here is a :class:`Range`: a ``low`` and a ``high`` read as the
+**central interval of probability** ``level`` (0.9 by default: 5% of draws fall below
+``low`` and 5% above ``high``), and a family that says how probability spreads:
+
+- ``lognormal`` for positive quantities (costs, multiples, months, growth factors):
+  ``log(x - a)`` is normal on the domain ``(a, inf)`` (``a = 0`` usually; a factor
+  that cannot fall below 1 has ``a = 1``). The median is the geometric midpoint
+  ``a + sqrt((low - a)(high - a))``.
+- ``logitnormal`` for shares and other quantities bounded on both sides, the beta-like
+  choice: ``logit((x - a) / (b - a))`` is normal on ``(a, b)``. Unimodal, never leaves
+  its bounds, and, unlike a beta fitted to two quantiles, exact in closed form.
+- ``uniform`` for an illustrative share about which nothing is known inside the range:
+  flat, its support widened so that ``[low, high]`` holds ``level`` of it; the support
+  must stay inside the domain.
+- ``discrete`` for a count or a calendar year: the values ``low, low + step, ..., high``,
+  each equally likely. Here, and only here, ``low`` and ``high`` are the smallest and
+  largest values rather than a central interval.
+
+Every family is a monotone transform of one standard normal draw ``z``, so a range's
+quantile ``q`` is the transform of ``Phi^-1(q)`` and the stated interval comes back
+exactly: the ``(1 - level)/2`` quantile is ``low``. A range with ``low == high`` is a fixed
+number (which may sit on the edge of its domain: no price decline, a margin of 1). Inputs
+are drawn independently.
+
+Draws come from a seeded :class:`numpy.random.Generator` passed in by the caller. They are
+made and evaluated in fixed-size chunks, each with its own child generator spawned from
+the caller's, on a small pool of threads (numpy releases the interpreter lock in its
+array loops); chunk ``c`` always gets child ``c``, so results do not depend on the number
+of threads. The model is any function from a dict of input arrays to a dict of output
+arrays (leading axis: the draws); :func:`evaluate_each` runs the same model one draw at a
+time, the reference the vectorised path is tested and benchmarked against.
+
+The summaries are quantiles, probabilities of events with their Monte Carlo error,
+one-at-a-time sensitivity (a tornado: each input moved to its ``low`` and ``high`` with
+the others at their medians) and Spearman rank correlations of inputs with an outcome.
+"""
+
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from labecon_core.errors import ParameterError
+from labecon_core.validation import check_choice, check_int, check_number
+
+FAMILIES = ("lognormal", "logitnormal", "uniform", "discrete")
+#: Draws per chunk: few enough to bound a chunk's intermediate arrays to a few MB, enough for
+#: the per-chunk Python overhead to vanish (the fastest size measured on the benchmark).
+CHUNK = 65_536
+#: Most draws one call may ask for (memory: a few hundred bytes per draw).
+MAX_DRAWS = 10_000_000
+WORKERS = min(4, os.cpu_count() or 1)
+
+Model = Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Range:
+    """An uncertain input: the interval ``[low, high]`` holds probability ``level``.
+
+    Parameters
+    ----------
+    name : str
+        The input's name; errors name ``<name>_low`` and ``<name>_high``, the chapter
+        parameters that set the two ends.
+    low, high : float
+        Ends of the central interval, in the input's unit (``low <= high``; equal
+        ends make the input a fixed number).
+    family : str
+        ``lognormal``, ``logitnormal``, ``uniform`` or ``discrete`` (see the module notes).
+    level : float
+        Probability of the central interval, in (0, 1) (not used by ``discrete``).
+    domain : tuple of float
+        Where the input lives: ``(a, inf)`` for ``lognormal`` (``x - a`` is lognormal),
+        finite ``(a, b)`` for ``logitnormal``, a bound on the support of ``uniform`` and
+        ``discrete``. A fixed input (``low == high``) may sit on the domain's edge.
+    step : float
+        Spacing of the values of a ``discrete`` input (> 0; ``high - low`` a whole number of steps).
+    """
+
+    name: str
+    low: float
+    high: float
+    family: str = "lognormal"
+    level: float = 0.9
+    domain: tuple[float, float] = (0.0, math.inf)
+    step: float = 1.0
+
+    def __post_init__(self):
+        lo_name, hi_name = f"{self.name}_low", f"{self.name}_high"
+        low = check_number(lo_name, self.low)
+        high = check_number(hi_name, self.high)
+        check_choice("family", self.family, FAMILIES)
+        level = check_number("interval_level", self.level, gt=0, lt=1)
+        a, b = (float(x) for x in self.domain)
+        if not a < b:
+            raise ValueError(f"domain of {self.name}: {a:g} must be below {b:g}")
+        if low > high:
+            raise ParameterError(lo_name, self.low, f"a number <= {hi_name} ({high:g})")
+        if self.family == "lognormal" and b != math.inf:
+            raise ValueError(f"domain of {self.name}: a lognormal input is unbounded above")
+        if self.family == "logitnormal" and b == math.inf:
+            raise ValueError(f"domain of {self.name}: a logit-normal input needs a finite upper bound")
+        if low == high:
+            # A fixed input may sit on the edge of its domain (no price decline, a margin of 1).
+            if not a <= low <= b:
+                raise ParameterError(lo_name, self.low, f"a number >= {a:g} and <= {b:g}")
+        elif self.family == "discrete":
+            step = check_number("step", self.step, gt=0)
+            count = (high - low) / step
+            if abs(count - round(count)) > 1e-9:
+                raise ParameterError(hi_name, self.high, f"{lo_name} ({low:g}) plus whole steps of {step:g}")
+            if not (a <= low and high <= b):
+                raise ParameterError(lo_name, self.low, f"a number >= {a:g}, with {hi_name} <= {b:g}")
+            object.__setattr__(self, "step", step)
+        elif self.family == "uniform":
+            a_u, b_u = _uniform_support(low, high, level)
+            if a_u < a:
+                raise ParameterError(lo_name, self.low, f"a number that keeps the uniform draws >= {a:g} "
+                                     f"(with {hi_name} = {high:g} at level {level:g})")
+            if b_u > b:
+                raise ParameterError(hi_name, self.high, f"a number that keeps the uniform draws <= {b:g} "
+                                     f"(with {lo_name} = {low:g} at level {level:g})")
+        else:
+            # Open domain: the ends of a spread must be strictly inside it for the transform to exist.
+            if not a < low:
+                raise ParameterError(lo_name, self.low, f"a number > {a:g}")
+            if not high < b:
+                raise ParameterError(hi_name, self.high, f"a number < {b:g}")
+        set_ = object.__setattr__
+        set_(self, "low", low)
+        set_(self, "high", high)
+        set_(self, "level", level)
+        set_(self, "domain", (a, b))
+
+    @property
+    def fixed(self) -> bool:
+        """Whether the input is a fixed number (``low == high``)."""
+        return self.low == self.high
+
+    @property
+    def z_level(self) -> float:
+        """The standard normal quantile at ``(1 + level) / 2``: ``high`` sits this many sds above the centre."""
+        return float(special.ndtri(0.5 + self.level / 2))
+
+    def _latent(self, x):
+        a, b = self.domain
+        if self.family == "lognormal":
+            return np.log(np.asarray(x, dtype=float) - a)
+        return special.logit((np.asarray(x, dtype=float) - a) / (b - a))
+
+    def _from_latent(self, y):
+        a, b = self.domain
+        if self.family == "lognormal":
+            return a + np.exp(y)
+        return a + (b - a) * special.expit(y)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The values of a ``discrete`` input, smallest first."""
+        if self.family != "discrete":
+            raise ValueError(f"{self.name} is {self.family}, not discrete")
+        return self.low + self.step * np.arange(round((self.high - self.low) / self.step) + 1)
+
+    def from_standard_normal(self, z) -> np.ndarray:
+        """The input's value for standard normal draws ``z`` (any shape): its ``Phi(z)`` quantile."""
+        z = np.asarray(z, dtype=float)
+        if self.fixed:
+            return np.full(z.shape, self.low)
+        if self.family == "discrete":
+            values = self.values
+            return values[np.minimum((special.ndtr(z) * len(values)).astype(int), len(values) - 1)]
+        if self.family == "uniform":
+            a_u, b_u = _uniform_support(self.low, self.high, self.level)
+            return a_u + (b_u - a_u) * special.ndtr(z)
+        lo, hi = self._latent(self.low), self._latent(self.high)
+        centre, scale = 0.5 * (lo + hi), (hi - lo) / (2 * self.z_level)
+        return self._from_latent(centre + scale * z)
+
+    def quantile(self, q) -> np.ndarray:
+        """The input's quantiles at probabilities ``q`` in (0, 1)."""
+        q = check_number("q", q, gt=0, lt=1)
+        return self.from_standard_normal(special.ndtri(q))
+
+    @property
+    def median(self) -> float:
+        """The median: the geometric midpoint (lognormal), the midpoint in logits or in the unit."""
+        return float(self.from_standard_normal(0.0))
+
+    def with_median(self, median: float) -> "Range":
+        """The same spread moved to another median: shifted in logs, logits or the unit itself."""
+        if self.fixed:
+            return replace(self, low=median, high=median)
+        if self.family in ("uniform", "discrete"):
+            shift = median - self.median
+            return replace(self, low=self.low + shift, high=self.high + shift)
+        a, b = self.domain
+        if not a < median < b:
+            raise ParameterError(f"{self.name} median", median, f"a number > {a:g} and < {b:g}")
+        shift = float(self._latent(median)) - float(self._latent(self.median))
+        low, high = (float(self._from_latent(self._latent(x) + shift)) for x in (self.low, self.high))
+        return replace(self, low=low, high=high)
+
+
+def _uniform_support(low: float, high: float, level: float) -> tuple[float, float]:
+    """Support of the uniform whose central ``level`` interval is ``[low, high]``."""
+    pad = (high - low) * (1.0 - level) / (2.0 * level)
+    return low - pad, high + pad
+
+
+def check_run(n_draws, seed) -> tuple[int, int]:
+    """Check a run's size and seed before anything is drawn.
+
+    Parameters
+    ----------
+    n_draws : int
+        Monte Carlo draws, 1 to :data:`MAX_DRAWS`.
+    seed : int
+        Seed of the random generator, a whole number >= 0.
+    """
+    return (check_int("n_draws", n_draws, ge=1, le=MAX_DRAWS), check_int("seed", seed, ge=0))
+
+
+def _chunks(n: int, size: int = CHUNK) -> list[slice]:
+    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def _map(fn, items: list, workers: int) -> list:
+    if workers <= 1 or len(items) <= 1:
+        return [fn(x) for x in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, items))
+
+
+def sample(ranges: Sequence[Range], n_draws: int, rng: np.random.Generator, *,
+           workers: int = WORKERS) -> dict[str, np.ndarray]:
+    """Draw every range ``n_draws`` times, independently.
+
+    Parameters
+    ----------
+    ranges : sequence of Range
+        The inputs, with distinct names.
+    n_draws : int
+        Draws of each input (1 to :data:`MAX_DRAWS`).
+    rng : numpy.random.Generator
+        Seeded generator; chunk ``c`` of the draws uses the ``c``-th generator it spawns,
+        so the same seed gives the same arrays, byte for byte, with any number of threads.
+    workers : int
+        Threads drawing chunks at once.
+
+    Returns
+    -------
+    dict
+        ``name -> array of shape (n_draws,)``, in the units of each range.
+    """
+    n_draws = check_int("n_draws", n_draws, ge=1, le=MAX_DRAWS)
+    names = [r.name for r in ranges]
+    if len(set(names)) != len(names):
+        raise ValueError(f"input names must be distinct: {names}")
+    out = {r.name: np.empty(n_draws) for r in ranges}
+    parts = _chunks(n_draws)
+    children = rng.spawn(len(parts))
+
+    def fill(job):
+        part, child = job
+        z = child.standard_normal((len(ranges), part.stop - part.start))
+        for r, zi in zip(ranges, z, strict=True):
+            out[r.name][part] = r.from_standard_normal(zi)
+
+    _map(fill, list(zip(parts, children, strict=True)), workers)
+    return out
+
+
+def _length(inputs: Mapping[str, np.ndarray]) -> int:
+    lengths = {len(np.atleast_1d(v)) for v in inputs.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"every input needs the same number of draws; got lengths {sorted(lengths)}")
+    return lengths.pop()
+
+
+def evaluate(model: Model, inputs: Mapping[str, np.ndarray], *, chunk: int = CHUNK,
+             workers: int = WORKERS) -> dict[str, np.ndarray]:
+    """Evaluate a vectorised model over every draw, a chunk at a time.
+
+    Parameters
+    ----------
+    model : callable
+        ``model(inputs) -> outputs``, dicts of arrays whose leading axis is the draws.
+    inputs : mapping
+        ``name -> array of shape (n,)``.
+    chunk : int
+        Draws per call of ``model``; bounds the memory of its intermediate arrays.
+    workers : int
+        Threads evaluating chunks at once.
+
+    Returns
+    -------
+    dict
+        Each output with its chunks in place along the leading axis.
+    """
+    n = _length(inputs)
+    parts = _chunks(n, check_int("chunk", chunk, ge=1))
+
+    def run(part):
+        return {k: np.asarray(v) for k, v in model({k: np.asarray(v)[part] for k, v in inputs.items()}).items()}
+
+    # The first chunk gives the outputs' shapes; every chunk then writes into its own slice,
+    # so no output is ever copied whole.
+    first = run(parts[0])
+    out = {k: np.empty((n, *v.shape[1:]), dtype=v.dtype) for k, v in first.items()}
+
+    def fill(part, result=None):
+        for k, v in (result or run(part)).items():
+            out[k][part] = v
+
+    fill(parts[0], first)
+    _map(fill, parts[1:], workers)
+    return out
+
+
+def evaluate_each(model: Model, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Evaluate ``model`` one draw at a time, in a Python loop (the reference for :func:`evaluate`).
+
+    Each call gets 0-dimensional inputs; the outputs are stacked along a new leading axis.
+    """
+    n = _length(inputs)
+    rows = [model({k: np.asarray(v)[i] for k, v in inputs.items()}) for i in range(n)]
+    return {k: np.stack([np.asarray(r[k]) for r in rows]) for k in rows[0]}
+
+
+def quantiles(values, probs, axis: int = 0) -> np.ndarray:
+    """Quantiles of ``values`` along ``axis`` (the draws) at probabilities ``probs`` in [0, 1].
+
+    Linear interpolation between order statistics (numpy's default). Returns an
+    array with the probabilities' shape in place of ``axis``.
+    """
+    probs = np.asarray(check_number("probs", probs, ge=0, le=1), dtype=float)
+    values = np.asarray(values, dtype=float)
+    if values.shape[axis] == 0:
+        raise ValueError("quantiles need at least one draw")
+    return np.quantile(values, probs, axis=axis)
+
+
+def probability(event) -> float:
+    """Share of draws in which ``event`` (a boolean array over the draws) holds."""
+    event = np.asarray(event)
+    if event.dtype != bool:
+        raise ValueError(f"an event is a boolean array; got dtype {event.dtype}")
+    if event.size == 0:
+        raise ValueError("a probability needs at least one draw")
+    return float(event.mean())
+
+
+def standard_error(p: float, n_draws: int) -> float:
+    """Monte Carlo standard error of a probability ``p`` estimated from ``n_draws`` draws."""
+    p = check_number("p", p, ge=0, le=1)
+    n = check_int("n_draws", n_draws, ge=1)
+    return math.sqrt(p * (1.0 - p) / n)
+
+
+def probability_by(times, points) -> np.ndarray:
+    """Probability that an event has happened by each of ``points``: ``P(time <= point)``.
+
+    ``times`` holds each draw's event time (a year, say); NaN means it never happens.
+    """
+    times = np.asarray(times, dtype=float).ravel()
+    if times.size == 0:
+        raise ValueError("a probability needs at least one draw")
+    points = np.asarray(points, dtype=float)
+    happened = np.where(np.isnan(times), np.inf, times)
+    return (happened[:, None] <= points.ravel()[None, :]).mean(axis=0).reshape(points.shape)
+
+
+def tornado(outcome: Callable[[Mapping[str, np.ndarray]], np.ndarray], ranges: Sequence[Range]) -> pd.DataFrame:
+    """One-at-a-time sensitivity of a scalar outcome to each uncertain input.
+
+    Every input sits at its median; each one that is not fixed is then moved alone to
+    its ``low`` and to its ``high``. All ``1 + 2k`` cases are evaluated in one call of
+    the vectorised ``outcome``.
+
+    Parameters
+    ----------
+    outcome : callable
+        ``outcome(inputs) -> array of shape (n,)`` for inputs of shape ``(n,)``.
+    ranges : sequence of Range
+
+    Returns
+    -------
+    DataFrame
+        One row per varied input, largest swing first (ties in the order given):
+        ``input``, ``low`` and ``high`` (the input's values), ``at_low`` and ``at_high``
+        (the outcome there), ``base`` (the outcome at the medians) and
+        ``swing = |at_high - at_low|``. ``attrs["base"]`` holds the outcome at the medians
+        also when no input varies (and the table is empty).
+    """
+    varied = [r for r in ranges if not r.fixed]
+    medians = {r.name: r.median for r in ranges}
+    cases = [medians] + [{**medians, r.name: end} for r in varied for end in (r.low, r.high)]
+    values = np.asarray(outcome({k: np.array([c[k] for c in cases]) for k in medians}), dtype=float)
+    if values.shape != (len(cases),):
+        raise ValueError(f"the outcome must give one number per case; got shape {values.shape}")
+    at_low, at_high = values[1::2], values[2::2]
+    table = pd.DataFrame({
+        "input": [r.name for r in varied], "low": [r.low for r in varied], "high": [r.high for r in varied],
+        "at_low": at_low, "at_high": at_high, "base": values[0], "swing": np.abs(at_high - at_low),
+    })
+    table = table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    table.attrs["base"] = float(values[0])
+    return table
+
+
+def rank_correlations(inputs: Mapping[str, np.ndarray], outcome) -> pd.Series:
+    """Spearman rank correlation of each input with an outcome over the same draws.
+
+    Ranks are averaged over ties, so an outcome capped at a value (no funding need,
+    an event that never happens, entered as ``inf``) is handled. Inputs that do not
+    vary are left out. NaN outcomes are not allowed: map them to a rank first.
+
+    Returns
+    -------
+    Series
+        ``input -> rho`` in [-1, 1], largest ``|rho|`` first; NaN if the outcome is constant.
+    """
+    y = np.asarray(outcome, dtype=float).ravel()
+    if np.isnan(y).any():
+        raise ValueError("the outcome has NaN draws; give them a rank (e.g. inf for never) first")
+    ry = stats.rankdata(y)
+    rho = {}
+    for name, x in inputs.items():
+        x = np.asarray(x, dtype=float).ravel()
+        if x.shape != y.shape:
+            raise ValueError(f"input {name} has {x.size} draws, the outcome {y.size}")
+        if np.ptp(x) == 0:
+            continue
+        rho[name] = np.nan if np.ptp(ry) == 0 else float(np.corrcoef(stats.rankdata(x), ry)[0, 1])
+    s = pd.Series(rho, dtype=float)
+    return s.reindex(s.abs().sort_values(ascending=False, kind="stable").index)
+
+
+def density_table(x, y, x_edges, y_edges) -> pd.DataFrame:
+    """Share of the draws in each cell of a grid over two outcomes, for a density map.
+
+    Parameters
+    ----------
+    x, y : array
+        Two outcomes over the same draws.
+    x_edges, y_edges : array
+        Increasing cell edges; draws outside them are counted in no cell.
+
+    Returns
+    -------
+    DataFrame
+        One row per cell holding at least one draw: ``x0``, ``x1``, ``y0``, ``y1`` (the cell's
+        edges) and ``share`` (of all draws, outside ones included).
+    """
+    x, y = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+    if x.shape != y.shape or x.size == 0:
+        raise ValueError("x and y need the same number of draws, at least one")
+    x_edges, y_edges = np.asarray(x_edges, dtype=float), np.asarray(y_edges, dtype=float)
+    counts, _, _ = np.histogram2d(x, y, bins=[x_edges, y_edges])
+    i, j = np.nonzero(counts)
+    return pd.DataFrame({"x0": x_edges[i], "x1": x_edges[i + 1], "y0": y_edges[j], "y1": y_edges[j + 1],
+                         "share": counts[i, j] / x.size})

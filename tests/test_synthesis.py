@@ -1,0 +1,261 @@
+"""The synthesis chain: composition of the four models, the podcast case, determinism, the chapter's inputs."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from labecon_core import (
+    chapters,
+    cohort,
+    competition,
+    compute,
+    data,
+    finances,
+    internal,
+    synthesis,
+    trends,
+    uncertainty,
+)
+from labecon_core import params as cli_params
+from labecon_core.chapters import ROOT
+from labecon_core.errors import ParameterError
+from labecon_core.synthesis import ChainParams
+
+DEFAULTS = chapters.chapter("synthesis").defaults()
+SCENARIOS = ("podcast", "scaling-wall", "models-stop-improving", "open-parity", "internal-trading-desk")
+
+
+def chapter_inputs(**changes):
+    return synthesis.validate_chapter(**{**DEFAULTS, **changes})
+
+
+def some_draws(n=64, seed=7, **changes):
+    inputs = chapter_inputs(**changes)
+    ranges, _ = inputs.all_ranges()
+    return inputs, uncertainty.sample(ranges, n, np.random.default_rng(seed))
+
+
+def podcast_draws():
+    return {"cost_growth_per_year": 10.0, "anchor_training_usd": 100e6, "revenue_multiple_no_competition": 2.0,
+            "open_model_lag_months": 12.0, "annual_price_decline": 1.0, "successor_cannibalization": 0.0,
+            "retained_premium": 0.3, "gross_margin": 1.0}
+
+
+def test_the_podcast_example_runs_through_the_chain():
+    chain = ChainParams(first_year=2023, last_year=2025, anchor_year=2023, ending="continue", wall_year=2025,
+                        n_labs=1.0, model_life_months=12, funding_from_year=2023)
+    r = synthesis.evaluate(chain, podcast_draws())
+    assert r.realized_multiple == pytest.approx(2.0) and r.realized_margin == pytest.approx(1.0)
+    np.testing.assert_allclose(r.pnl.profit, [-100e6, -800e6, -8e9])
+    out = synthesis.outputs(chain, podcast_draws())
+    assert out["funding_need"] == pytest.approx(8.9e9)
+    assert np.isnan(out["profitable_from"])
+
+
+def test_the_podcast_scenario_fixes_every_draw_to_the_example():
+    values = cli_params.resolve(chapters.chapter("synthesis"), scenario=ROOT / "scenarios" / "synthesis-podcast.yml")
+    inputs = synthesis.validate_chapter(**{**values, "n_draws": 500})
+    ranges, fit = inputs.all_ranges()
+    assert fit is None and all(r.fixed for r in ranges if r.name in inputs.chain.inputs)
+    out = uncertainty.evaluate(synthesis.model(inputs.chain), uncertainty.sample(ranges, 500, np.random.default_rng(1)))
+    np.testing.assert_allclose(out["profit"], np.tile([-100e6, -800e6, -8e9], (500, 1)))
+
+
+def test_the_chain_composes_the_models_it_names():
+    inputs, d = some_draws(ending="continue")
+    chain = inputs.chain
+    r = synthesis.evaluate(chain, d)
+    g = d["cost_growth_per_year"]
+    comp = competition.CompetitionParams(
+        revenue_multiple_no_competition=d["revenue_multiple_no_competition"],
+        open_model_lag_months=d["open_model_lag_months"], annual_price_decline=d["annual_price_decline"],
+        successor_cannibalization=d["successor_cannibalization"], retained_premium=d["retained_premium"],
+        gross_margin=d["gross_margin"], n_labs=chain.n_labs, cost_growth=g, generation_interval_months=12.0,
+        model_life_months=chain.model_life_months)
+    direct = competition.competition_model(comp)
+    np.testing.assert_allclose(r.realized_multiple, direct.realized_multiple, rtol=1e-14)
+    c0 = d["anchor_training_usd"] / g ** (chain.anchor_year - chain.first_year)
+    pnl = cohort.cohort_model(cohort.CohortParams(
+        first_training_cost=c0, first_year=chain.first_year, cost_growth=g, revenue_multiple=direct.realized_multiple,
+        gross_margin=direct.realized_margin, generations=chain.last_year - chain.first_year + 1))
+    np.testing.assert_allclose(r.pnl.profit, pnl.profit, rtol=1e-12)
+    # The anchor: training spend in the anchor year is the drawn spend.
+    anchor = list(r.pnl.years).index(chain.anchor_year)
+    np.testing.assert_allclose(r.pnl.training_spend[:, anchor], d["anchor_training_usd"], rtol=1e-12)
+
+
+def test_endings_follow_the_wall_year():
+    inputs, d = some_draws(n=200)
+    chain = inputs.chain
+    for year in (2026, 2029):
+        plateau = synthesis.evaluate(replace(chain, ending="plateau", wall_year=year), d).pnl
+        after = plateau.training_spend[:, plateau.years >= year]
+        np.testing.assert_allclose(after, np.repeat(after[:, :1], after.shape[1], axis=1), rtol=1e-12)
+        overhang = synthesis.evaluate(replace(chain, ending="overhang", wall_year=year), d).pnl
+        assert np.all(overhang.training_spend[:, overhang.years > year] == 0)
+        assert np.all(overhang.training_spend[:, overhang.years == year] > 0)
+
+
+def test_an_uncertain_wall_year_runs_each_year_as_its_own_chain():
+    inputs, d = some_draws(n=300)
+    chain = inputs.chain
+    out = synthesis.outputs(chain, d)
+    assert set(np.unique(d["wall_year"])) == {2026.0, 2027.0, 2028.0, 2029.0, 2030.0}
+    for year in (2026, 2030):
+        rows = d["wall_year"] == year
+        alone = synthesis.evaluate(replace(chain, wall_year=year), {k: v[rows] for k, v in d.items()}).pnl
+        np.testing.assert_allclose(out["profit"][rows], alone.profit, rtol=1e-12)
+
+
+def test_vectorised_chain_equals_one_draw_at_a_time():
+    inputs, d = some_draws(n=25, internal_deployment=True)
+    model = synthesis.model(inputs.chain)
+    whole, each = uncertainty.evaluate(model, d, chunk=8), uncertainty.evaluate_each(model, d)
+    for k in whole:
+        np.testing.assert_allclose(whole[k], each[k], rtol=1e-12, equal_nan=True)
+
+
+def test_same_seed_same_chain_outputs_byte_for_byte():
+    inputs, _ = some_draws()
+    ranges, _ = inputs.all_ranges()
+    runs = [uncertainty.evaluate(synthesis.model(inputs.chain),
+                                 uncertainty.sample(ranges, 70_000, np.random.default_rng(2026)), workers=w)
+            for w in (1, 2)]
+    for k in runs[0]:
+        assert runs[0][k].tobytes() == runs[1][k].tobytes()
+
+
+def test_internal_deployment_adds_a_fixed_dollar_edge_per_generation():
+    inputs, d = some_draws(ending="continue", internal_deployment=True)
+    chain = inputs.chain
+    without = synthesis.evaluate(replace(chain, deployment=None), d)
+    with_edge = synthesis.evaluate(chain, d)
+    p = replace(chain.deployment, edge_value_usd=d["edge_value_usd"], exclusivity_months=d["open_model_lag_months"],
+                horizon_years=chain.model_life_months / 12)
+    extra = internal.extra_annual_revenue(p).sum(axis=-1)
+    np.testing.assert_allclose(with_edge.edge_per_generation, extra, rtol=1e-12)
+    # One revenue year: each generation's edge arrives the year after it is trained, whatever it cost.
+    gained = with_edge.pnl.profit - without.pnl.profit
+    np.testing.assert_allclose(gained[:, 0], 0, atol=1e-6)
+    np.testing.assert_allclose(gained[:, 1:], (with_edge.realized_margin * extra)[:, None] * np.ones((1, 9)),
+                               rtol=1e-9)
+    # A lab that would rather sell (running the business loses all of the edge) gains nothing.
+    sells = synthesis.evaluate(replace(chain, deployment=replace(chain.deployment, internal_cost_share=1.0)), d)
+    np.testing.assert_allclose(sells.pnl.profit, without.pnl.profit)
+
+
+def test_funding_need_and_the_year_profit_turns_for_good():
+    years = np.arange(2023, 2029)
+    profit = np.array([[-1.0, -2.0, 1.0, -3.0, 5.0, 0.0],
+                       [-1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                       [-1.0, -1.0, -1.0, -1.0, -1.0, 2.0]])
+    ys, need = synthesis.funding_need(profit, years, 2024)
+    np.testing.assert_array_equal(ys, np.arange(2024, 2029))
+    np.testing.assert_allclose(need, [[2, 2, 4, 4, 4], [0, 0, 0, 0, 0], [1, 2, 3, 4, 4]])
+    np.testing.assert_allclose(synthesis.profitable_from(profit, years), [2027, 2024, 2028])
+    assert np.isnan(synthesis.profitable_from([-1.0, 3.0, -0.5], [2023, 2024, 2025]))
+    with pytest.raises(ValueError, match="from_year 2030 is outside the years 2023-2028"):
+        synthesis.funding_need(profit, years, 2030)
+
+
+def test_the_grid_shares_its_draws_across_points():
+    inputs = chapter_inputs(n_draws=1000)
+    ranges, _ = inputs.all_ranges()
+    medians = {r.name: r.median for r in ranges}
+    axes = {"open_model_lag_months": [3.0, medians["open_model_lag_months"], 24.0],
+            "revenue_multiple_no_competition": [medians["revenue_multiple_no_competition"], 20.0]}
+    grid = synthesis.probability_grid(inputs.chain, ranges, axes, 500, 9)
+    assert len(grid) == 6 * (len(inputs.chain.years) - 1)
+    # At the chapter's own medians the grid equals a direct run with the same seed.
+    same = uncertainty.sample(ranges, 500, np.random.default_rng(9))
+    direct = uncertainty.evaluate(synthesis.model(inputs.chain), same)
+    here = grid[np.isclose(grid.open_model_lag_months, axes["open_model_lag_months"][1])
+                & np.isclose(grid.revenue_multiple_no_competition, axes["revenue_multiple_no_competition"][0])]
+    np.testing.assert_allclose(here.probability, uncertainty.probability_by(direct["profitable_from"], here.year))
+    for _, cell in grid.groupby(list(axes)):
+        assert np.all(np.diff(cell.probability) >= 0)
+    # A longer lead over open models and a larger multiple never make profit less likely.
+    by = grid.groupby(list(axes)).probability.last()
+    assert by.loc[(24.0, 20.0)] >= by.loc[(3.0, 20.0)]
+    with pytest.raises(ValueError, match="no input named"):
+        synthesis.probability_grid(inputs.chain, ranges, {"lag": [1.0]}, 100, 1)
+
+
+def test_the_cost_growth_is_the_compute_chapters_fit():
+    growth, _ = synthesis.trend_cost_growth(0.9)
+    direct = trends.fit_models(compute.model_estimates(), trends.TrendParams()).cost_frontier
+    assert (growth.low, growth.high) == pytest.approx(direct.growth_interval)
+    assert growth.median == pytest.approx(direct.growth_per_year)
+    ranges, used = chapter_inputs().all_ranges()
+    assert used is not None and ranges[0] == growth
+
+
+def test_the_chapter_defaults_are_the_sourced_figures():
+    funding = data.load("synthesis_funding").set_index("claim")
+    assert (DEFAULTS["funding_capacity_usd_low"], DEFAULTS["funding_capacity_usd_high"]) == (
+        funding.loc["one_more_round", "low_usd"], funding.loc["one_more_round", "high_usd"])
+    reported = finances.Reported(data.load("lab_finances"), finances.FinancesParams().reading_tolerance)
+    spend = reported.interval("OpenAI", "2024", "training including data")
+    assert (DEFAULTS["anchor_training_usd_low"], DEFAULTS["anchor_training_usd_high"]) == pytest.approx(
+        spend.as_tuple())
+    lags = data.load("open_model_lag")
+    essay = lags[lags.who == "essay on lab profits"].iloc[0]
+    assert (DEFAULTS["open_model_lag_months_low"], DEFAULTS["open_model_lag_months_high"]) == (
+        essay.low_months, essay.high_months)
+    assert (DEFAULTS["cost_growth_per_year_low"], DEFAULTS["cost_growth_per_year_high"]) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_scenarios_resolve_against_the_chapter(name):
+    values = cli_params.resolve(chapters.chapter("synthesis"), scenario=ROOT / "scenarios" / f"synthesis-{name}.yml")
+    inputs = synthesis.validate_chapter(**values)
+    expected = {"scaling-wall": "plateau", "models-stop-improving": "overhang", "podcast": "continue"}
+    assert inputs.chain.ending == expected.get(name, DEFAULTS["ending"])
+    assert (inputs.chain.deployment is not None) == (name == "internal-trading-desk")
+
+
+# Bad input: the chapter's validator names the parameter before any kernel starts.
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"open_model_lag_months_low": 12.0, "open_model_lag_months_high": 6.0},
+     r"'open_model_lag_months_low': got 12.0; allowed: a number <= open_model_lag_months_high \(6\)"),
+    ({"n_draws": 0}, r"'n_draws': got 0; allowed: a whole number >= 1 and <= 10000000"),
+    ({"seed": -1}, r"'seed': got -1; allowed: a whole number >= 0"),
+    ({"grid_draws": 10}, r"'grid_draws': got 10; allowed: a whole number >= 100 and <= 100000"),
+    ({"interval_level": 1.5}, r"'interval_level': got 1.5; allowed: a number > 0 and < 1"),
+    ({"cost_growth_per_year_low": 2.0}, r"'cost_growth_per_year_high': got 0.0; allowed: a number > 0, or 0 for both"),
+    ({"cost_growth_per_year_low": 3.0, "cost_growth_per_year_high": 2.0},
+     r"'cost_growth_per_year_low': got 3.0; allowed: a number <= cost_growth_per_year_high \(2\)"),
+    ({"gross_margin_high": 1.2}, r"'gross_margin_high': got 1.2; allowed: a number < 1"),
+    ({"annual_price_decline_low": 0.9}, r"'annual_price_decline_low': got 0.9; allowed: a number > 1"),
+    ({"successor_cannibalization_low": 0.0}, r"'successor_cannibalization_low': got 0.0; allowed: a number that keeps"),
+    ({"funding_capacity_usd_low": 600e9}, r"'funding_capacity_usd_low': got 600000000000.0; allowed: a number <= "
+                                          r"funding_capacity_usd_high"),
+    ({"wall_year_low": 2031, "wall_year_high": 2030},
+     r"'wall_year_low': got 2031; allowed: a number <= wall_year_high"),
+    ({"wall_year_high": 2040}, r"'wall_year_high': got 2040; allowed: a whole number >= 2024 and <= 2032"),
+    ({"wall_year_low": 2023}, r"'wall_year_low': got 2023; allowed: a whole number >= 2024"),
+    ({"generation_interval_years": 2},
+     r"'anchor_year': got 2024; allowed: a training year: first_year \(2023\) plus a whole number of generation"),
+    ({"generation_interval_years": 2, "anchor_year": 2025, "wall_year_low": 2026},
+     r"'wall_year_low': got 2026; allowed: a training year"),
+    ({"last_year": 2023}, r"'last_year': got 2023; allowed: a whole number >= 2024"),
+    ({"funding_from_year": 2040}, r"'funding_from_year': got 2040; allowed: a whole number >= 2023 and <= 2032"),
+    ({"ending": "boom"}, r"'ending': got 'boom'; allowed: one of: continue, plateau, overhang"),
+    ({"model_life_months": 0}, r"'model_life_months': got 0; allowed: a whole number >= 1 and <= 240"),
+    ({"n_labs": 0.5}, r"'n_labs': got 0.5; allowed: a number >= 1"),
+    ({"internal_deployment": "yes"}, r"'internal_deployment': got 'yes'; allowed: true or false"),
+    ({"value_capture_share": 2.0}, r"'value_capture_share': got 2.0; allowed: a number >= 0 and <= 1"),
+    ({"edge_value_usd_low": 0.0}, r"'edge_value_usd_low': got 0.0; allowed: a number > 0"),
+])
+def test_bad_chapter_input_is_named(changes, message):
+    with pytest.raises(ParameterError, match=message):
+        chapter_inputs(**changes)
+
+
+def test_the_command_line_rejects_bad_input_before_running():
+    chapter = chapters.chapter("synthesis")
+    for name, value in [("n_draws", "0"), ("seed", "-3"), ("open_model_lag_months_low", "30")]:
+        with pytest.raises(ParameterError, match=f"'{name}'"):
+            cli_params.resolve(chapter, overrides=[(name, value)])
