@@ -253,31 +253,40 @@ def _jupyter_book() -> str:
     return str(local) if local.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
-_RENDERERS = ("jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "pydata-sphinx-theme", "sphinxcontrib-bibtex")
+_RENDERERS = ("jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "pydata-sphinx-theme", "sphinxcontrib-bibtex",
+              "vl-convert-python", "django-static-mathjax")
+_STAGING_CODE = ("build.py", "sphinx_ext.py", "appendices.py", "data.py", "assets.py", "chapters.py")
 
 
-def _tree_sha(folder: Path) -> str:
+def _site_inputs(build_dir: Path) -> str:
+    """Fingerprint of everything the site is made from, taken before staging anything.
+
+    The executed chapters, the book's own pages and configuration, the data and
+    bibliography (appendices, citations), the chapters' sources (the parameters
+    appendix), the code that stages and renders, and the renderers' versions.
+    """
+    files = [ROOT / "_config.yml", ROOT / "_toc.yml", *sorted((ROOT / "book").glob("*.md")),
+             *sorted((ROOT / "book").glob("*.ipynb")), *sorted(p for p in DATA.rglob("*") if p.is_file()),
+             *sorted(p for p in (build_dir / "exec").rglob("*") if p.is_file()),
+             *(PACKAGE / m for m in _STAGING_CODE)]
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    for path in files:
+        digest.update(str(path).encode() + b"\0" + _sha(path).encode())
+    digest.update(";".join(f"{name}=={metadata.version(name)}" for name in _RENDERERS).encode())
     return digest.hexdigest()
 
 
 def render(build_dir: Path) -> tuple[Path, bool]:
-    """Run Jupyter Book (warnings as errors) on the staged tree and swap the site in.
+    """Run Jupyter Book (warnings as errors) on a staged tree and swap the site in.
 
-    Returns the site and whether Sphinx ran: when the staged sources are identical
-    to those of the site in place, the site is already current.
+    Returns the site and whether it was rebuilt: when nothing it is made from
+    changed since the site in place was built, nothing is staged or rendered.
     """
-    stage = _stage(build_dir)
     stamp, final = build_dir / "html.sources.sha256", build_dir / "html"
-    # The site also depends on the book's Sphinx extension and the versions of the renderers.
-    renderers = [f"{name}=={metadata.version(name)}" for name in _RENDERERS]
-    sources = hashlib.sha256(
-        (_tree_sha(stage) + _sha(PACKAGE / "sphinx_ext.py") + ";".join(renderers)).encode()
-    ).hexdigest()
+    sources = _site_inputs(build_dir)
     if final.exists() and stamp.exists() and stamp.read_text() == sources:
         return final, False
+    stage = _stage(build_dir)
     out = build_dir / "stage-out"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [_jupyter_book(), "build", str(stage), "--path-output", str(out), "-W", "-n", "--keep-going", "-q"]
