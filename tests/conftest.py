@@ -6,11 +6,11 @@ import sys
 import pytest
 from hypothesis import settings
 
+from labecon_core.chapters import ROOT
+
 # Property tests draw the same examples on every run: CI results do not depend on luck.
 settings.register_profile("labecon", derandomize=True, deadline=None)
 settings.load_profile("labecon")
-
-from labecon_core.chapters import ROOT
 
 
 @pytest.fixture(scope="session")

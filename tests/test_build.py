@@ -21,7 +21,8 @@ import pytest
 from labecon_core.chapters import ROOT, chapters
 
 LABECON = [sys.executable, "-m", "labecon_core.cli"]
-MINI_TOC = "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/cohort-accounting\n  - file: book/references\n"
+MINI_TOC = ("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/cohort-accounting\n"
+            "  - file: book/compute-costs\n  - file: book/references\n")
 
 
 def make_project(root: Path, toc: str = MINI_TOC) -> Path:
@@ -32,6 +33,8 @@ def make_project(root: Path, toc: str = MINI_TOC) -> Path:
     (root / "book").mkdir()
     for name in ("intro.md", "references.md", "cohort-accounting.ipynb"):
         shutil.copyfile(ROOT / "book" / name, root / "book" / name)
+    # A page standing in for the chapter the cohort chapter links to.
+    (root / "book" / "compute-costs.md").write_text("# Compute costs\n\nNot part of this small book.\n")
     return root
 
 
