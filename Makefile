@@ -33,8 +33,10 @@ lint: install
 refresh: install
 	$(BIN)/labecon refresh
 
+# Timings are ratios and figures measured within one run (the machines are shared and noisy).
 bench: install
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/uncertainty.py
 
 clean:
 	rm -rf _build
