@@ -14,6 +14,7 @@ as help).
 import ast
 import importlib
 import io
+import json
 import os
 import tokenize
 from dataclasses import dataclass
@@ -107,7 +108,7 @@ def _parse_parameters(nb, path: Path) -> tuple[Parameter, ...]:
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise ChapterError(f"{path}: needs exactly one cell tagged 'parameters', found {len(cells)}")
-    source = cells[0].source
+    source = "".join(cells[0].source)  # a list of lines in raw notebook JSON
     comments = {
         tok.start[0]: tok.string.lstrip("#").strip()
         for tok in tokenize.generate_tokens(io.StringIO(source).readline)
@@ -133,12 +134,16 @@ def _parse_parameters(nb, path: Path) -> tuple[Parameter, ...]:
 
 
 @cache
-def _load_chapter(path: Path, mtime_ns: int) -> Chapter:
-    nb = nbformat.read(path, as_version=4)
+def _load_chapter(path: Path, mtime_ns: int) -> Chapter | None:
+    """The chapter in ``path``, or ``None`` for a notebook without ``labecon`` metadata (read once per version)."""
+    # Plain JSON, not nbformat: validating every notebook would cost each command a noticeable delay.
+    nb = nbformat.from_dict(json.loads(path.read_text()))
     meta = nb.metadata.get("labecon")
+    if meta is None:
+        return None
     title = next(
-        (line[2:].strip() for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
-         if line.startswith("# ")),
+        (line[2:].strip() for c in nb.cells if c.cell_type == "markdown"
+         for line in "".join(c.source).splitlines() if line.startswith("# ")),
         path.stem,
     )
     return Chapter(meta["slug"], title, path, meta["validator"], _parse_parameters(nb, path))
@@ -146,12 +151,9 @@ def _load_chapter(path: Path, mtime_ns: int) -> Chapter:
 
 def chapters(root: Path = ROOT) -> list[Chapter]:
     """The parameterized chapters of the book, in ``_toc.yml`` order."""
-    found = []
-    for entry in toc_files(root):
-        path = root / f"{entry}.ipynb"
-        if path.exists() and "labecon" in nbformat.read(path, as_version=4).metadata:
-            found.append(_load_chapter(path, path.stat().st_mtime_ns))
-    return found
+    paths = [root / f"{entry}.ipynb" for entry in toc_files(root)]
+    loaded = [_load_chapter(p, p.stat().st_mtime_ns) for p in paths if p.exists()]
+    return [c for c in loaded if c is not None]
 
 
 def chapter(slug: str, root: Path = ROOT) -> Chapter:
