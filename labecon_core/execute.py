@@ -93,6 +93,8 @@ def execute(chapter: Chapter, out_path: Path, parameters: dict | None = None) ->
         papermill.execute_notebook(
             str(probe_input), str(out_path), parameters=injected, cwd=str(chapter.path.parent),
             kernel_name="python3", progress_bar=False,
+            # Saving the whole notebook after every cell costs more than some chapters take to run.
+            request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as exc:
         cell = _failed_cell(nbformat.read(out_path, as_version=4))
