@@ -45,6 +45,21 @@ def multiple(value: float, digits: int = 2) -> str:
     return f"{float(value):.{digits}f}".rstrip("0").rstrip(".") + "×"
 
 
+def span(ends, one=usd, sep: str = "–") -> str:
+    """Format a range from its two ends with ``one``; a single figure when both ends read the same.
+
+    ``span((3.5e9, 4.5e9)) -> '$3.5B–$4.5B'``; ``span((0.7, 0.7), pct, " to ") -> '70%'``.
+    """
+    lo, hi = (one(x) for x in ends)
+    return lo if lo == hi else f"{lo}{sep}{hi}"
+
+
+def listing(items) -> str:
+    """Join phrases as prose: ``['a', 'b', 'c'] -> 'a, b and c'``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def year(value) -> str:
     """Format a year, or 'never' for ``None``."""
     return "never" if value is None else str(int(value))

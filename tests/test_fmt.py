@@ -42,3 +42,11 @@ def test_record_converts_numpy_values_to_json():
     assert to_json_value(np.array(2.5)) == 2.5
     assert to_json_value(np.float64("nan")) is None
     assert to_json_value({"a": np.arange(3), 1: (np.int64(4),)}) == {"a": [0, 1, 2], "1": [4]}
+
+
+def test_span_and_listing():
+    assert fmt.span((3.5e9, 4.5e9)) == "$3.5B–$4.5B"
+    assert fmt.span((0.7, 0.7), fmt.pct, " to ") == "70%"
+    assert fmt.span((2, 3), fmt.multiple, " to ") == "2× to 3×"
+    assert fmt.listing(["a"]) == "a"
+    assert fmt.listing(iter(["a", "b", "c"])) == "a, b and c"
