@@ -4,6 +4,8 @@ Run with ``.venv/bin/python benchmarks/uncertainty.py``. Every figure is measure
 one run, on this machine, and printed as ``key=value`` lines:
 
 - ``draws``: draws of the full chain timed (1,000,000 by default);
+- ``threads``, ``chunk``, ``eval_chunk`` and ``repeats``: the settings: threads drawing and
+  evaluating, draws per sampling chunk and per call of the chain, and timed runs;
 - ``chain_s`` and ``chain_best_s``: drawing the inputs and evaluating the full chain for all of
   them (compute trend -> competition -> cohort P&L -> internal deployment, the synthesis
   chapter's defaults with internal deployment on), vectorised, in chunks on ``threads``
@@ -84,6 +86,7 @@ def main() -> None:
     print(f"draws={args.draws}")
     print(f"threads={uncertainty.WORKERS}")
     print(f"chunk={uncertainty.CHUNK}")
+    print(f"eval_chunk={uncertainty.EVAL_CHUNK}")
     print(f"repeats={args.repeats}")
     print(f"chain_s={chain_s:.3f}")
     print(f"chain_best_s={min(times):.3f}")

@@ -10,15 +10,18 @@ lifetime gross profit minus its training cost (Amodei's "each model is a
 company", Cheeky Pint podcast with John Collison, 2025).
 
 Numeric parameters may be numpy arrays (they broadcast together), so one call
-evaluates many scenarios; the structural ones (generations, years, scenario)
-are scalars.
+evaluates many scenarios; so may the generation at which costs plateau or models
+stop improving (integer arrays). The other structural parameters (generations,
+years, scenario) are scalars.
 """
 
 from dataclasses import dataclass, replace
+from functools import cached_property, partial
 
 import numpy as np
 import pandas as pd
 
+from labecon_core.errors import ParameterError
 from labecon_core.validation import check_choice, check_int, check_number, check_share
 
 SCENARIOS = ("continue", "plateau", "overhang")
@@ -48,10 +51,14 @@ class CohortParams:
         ``continue`` (costs keep growing), ``plateau`` (from ``plateau_generation`` on,
         each generation costs the same) or ``overhang`` (generation
         ``overhang_generation`` earns only ``overhang_multiple`` and is the last).
-    plateau_generation : int
-        First generation whose cost no longer grows (used by ``plateau``).
-    overhang_generation : int
-        The generation at which models stop improving (used by ``overhang``).
+    plateau_generation : int or array of int
+        First generation whose cost no longer grows (used by ``plateau``), in
+        ``0..generations-1``; an array broadcasts with the numeric parameters.
+    overhang_generation : int or array of int
+        The generation at which models stop improving (used by ``overhang``), in
+        ``0..generations-1``; an array broadcasts with the numeric parameters, and
+        the result then covers the most generations (and years) any scenario trains
+        (see :func:`cohort_model`).
     overhang_multiple : float or array
         Revenue multiple of that last generation (>= 0).
     generation_interval_years : int
@@ -92,9 +99,9 @@ class CohortParams:
         check_choice("scenario", self.scenario, SCENARIOS)
         last = self.generations - 1
         if self.scenario == "plateau":
-            check_int("plateau_generation", self.plateau_generation, ge=0, le=last)
+            set_(self, "plateau_generation", _check_generation("plateau_generation", self.plateau_generation, last))
         if self.scenario == "overhang":
-            check_int("overhang_generation", self.overhang_generation, ge=0, le=last)
+            set_(self, "overhang_generation", _check_generation("overhang_generation", self.overhang_generation, last))
         set_(self, "overhang_multiple", check_number("overhang_multiple", self.overhang_multiple, ge=0))
         set_(self, "generation_interval_years",
              check_int("generation_interval_years", self.generation_interval_years, ge=1, le=20))
@@ -103,20 +110,42 @@ class CohortParams:
 
     @property
     def trained_generations(self) -> int:
-        """Generations actually trained (the overhang ending stops at ``overhang_generation``)."""
-        return self.overhang_generation + 1 if self.scenario == "overhang" else self.generations
+        """Generations actually trained: the overhang ending stops at ``overhang_generation`` (its largest value)."""
+        return int(np.max(self.overhang_generation)) + 1 if self.scenario == "overhang" else self.generations
+
+
+def _check_generation(name: str, value, last: int):
+    """A generation index in ``0..last``: a whole number (returned as given) or an array of them (as integers)."""
+    if np.ndim(value) == 0:
+        check_int(name, value, ge=0, le=last)
+        return value
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf":
+        raise ParameterError(name, value, "a whole number")
+    whole = arr == np.round(arr) if arr.dtype.kind == "f" else np.ones(arr.shape, dtype=bool)
+    if not whole.all():
+        raise ParameterError(name, arr[~whole][0].item(), "a whole number")
+    inside = (arr >= 0) & (arr <= last)
+    if not inside.all():
+        raise ParameterError(name, arr[~inside][0].item(), f"a whole number >= 0 and <= {last}")
+    return arr.astype(np.intp)
 
 
 @dataclass(frozen=True)
 class CohortResult:
     """Outputs of :func:`cohort_model`; arrays have the parameters' broadcast shape first.
 
+    The model's arrays hold their year (or generation) axis first in memory: they are views,
+    not C-ordered, where the parameters are arrays.
+
     Attributes
     ----------
     years : ndarray of int, shape (T,)
         Calendar years of the annual P&L.
-    revenue, serving_cost, training_spend, profit, cumulative_cash : ndarray, shape (..., T)
+    revenue, serving_cost, training_spend, profit : ndarray, shape (..., T)
         Annual amounts, USD. ``profit = revenue - serving_cost - training_spend``.
+    cumulative_cash : ndarray, shape (..., T)
+        Cumulative profit, USD (computed when first read).
     generation_years : ndarray of int, shape (K,)
         Year in which each generation is trained.
     training_cost, cohort_revenue, cohort_pnl : ndarray, shape (..., K)
@@ -129,11 +158,15 @@ class CohortResult:
     serving_cost: np.ndarray
     training_spend: np.ndarray
     profit: np.ndarray
-    cumulative_cash: np.ndarray
     generation_years: np.ndarray
     training_cost: np.ndarray
     cohort_revenue: np.ndarray
     cohort_pnl: np.ndarray
+
+    @cached_property
+    def cumulative_cash(self) -> np.ndarray:
+        """Cumulative profit by year, USD, shape (..., T)."""
+        return np.cumsum(self.profit, axis=-1)
 
     @property
     def peak_funding_need(self) -> np.ndarray:
@@ -161,19 +194,11 @@ def _first_year_where(years: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.where(mask.any(axis=-1), years[idx], np.nan)
 
 
-def _revenue_weights(p: CohortParams, n_years: int) -> np.ndarray:
-    """Share of generation k's lifetime revenue earned in year t: shape (..., T, K)."""
+def _revenue_profile(p: CohortParams) -> np.ndarray:
+    """Share of a generation's lifetime revenue earned in each of its revenue years: shape (..., R)."""
     decay = np.asarray(p.revenue_decay, dtype=float)[..., None]
-    j = np.arange(p.revenue_years)
-    profile = (1.0 - decay) ** j  # (..., R)
-    profile = profile / profile.sum(axis=-1, keepdims=True)
-    k = np.arange(p.trained_generations)
-    start = k * p.generation_interval_years + 1  # offset of the first revenue year
-    t = np.arange(n_years)[:, None]
-    lag = t - start[None, :]  # (T, K)
-    inside = (lag >= 0) & (lag < p.revenue_years)
-    weights = np.take(profile, np.clip(lag, 0, p.revenue_years - 1), axis=-1)  # (..., T, K)
-    return np.where(inside, weights, 0.0)
+    profile = (1.0 - decay) ** np.arange(p.revenue_years)
+    return profile / profile.sum(axis=-1, keepdims=True)
 
 
 def cohort_model(p: CohortParams) -> CohortResult:
@@ -188,7 +213,11 @@ def cohort_model(p: CohortParams) -> CohortResult:
     -------
     CohortResult
         Annual revenue, serving cost, training spend, profit and cumulative cash,
-        and per-generation training cost, revenue and cohort P&L, all in USD.
+        and per-generation training cost, revenue and cohort P&L, all in USD. With
+        an array of overhang generations, the ``K`` generations are the most any
+        scenario trains (and an automatic horizon runs to the end of the latest
+        one's revenue); a scenario's generations after its own, and its years after
+        its last revenue, are zero.
 
     Notes
     -----
@@ -197,46 +226,62 @@ def cohort_model(p: CohortParams) -> CohortResult:
     is profitable while scaling iff ``gamma m > g``, and each cohort iff ``gamma m > 1``.
     """
     n_gen = p.trained_generations
-    c0, g, m, gm, om, _ = np.broadcast_arrays(
+    # The generation the ending acts at; the ending's field only where it is used (and validated).
+    wall = {"plateau": p.plateau_generation, "overhang": p.overhang_generation}.get(p.scenario, n_gen)
+    c0, g, m, gm, om, _, wall = np.broadcast_arrays(
         p.first_training_cost, p.cost_growth, p.revenue_multiple, p.gross_margin, p.overhang_multiple,
-        p.revenue_decay,
+        p.revenue_decay, wall,
     )
-    k = np.arange(n_gen)
-    exponent = np.minimum(k, p.plateau_generation) if p.scenario == "plateau" else k
-    cost = c0[..., None] * g[..., None] ** exponent  # (..., K)
-    multiples = np.broadcast_to(m[..., None], cost.shape).copy()
+    # Arrays are built with the generation (or year) axis first, so that every step runs along the
+    # scenarios, laid out one after the other, and in place where it can (the same values, fewer and
+    # faster temporaries); they are returned with that axis last.
+    k = np.arange(n_gen).reshape(-1, *[1] * g.ndim)
+    exponent = np.minimum(k, wall) if p.scenario == "plateau" else k
+    # float_power calls pow for every exponent; power squares g for an exponent of 2 shared along its loop,
+    # which can round differently in the last bit.
+    cost = np.float_power(g, exponent)  # (K, ...)
+    cost *= c0
+    multiples = m
     if p.scenario == "overhang":
-        multiples[..., -1] = om
+        # Where the overhang generation varies, the generations after a scenario's are not trained: no cost, no revenue.
+        multiples = np.where(k < wall, m, np.where(k == wall, om, 0.0))
+        np.copyto(cost, 0.0, where=k > wall)
     cohort_revenue = multiples * cost
 
-    last_training = (n_gen - 1) * p.generation_interval_years
-    full_life = last_training + p.revenue_years + 1
+    step = p.generation_interval_years
     if p.horizon_years:
         n_years = p.horizon_years
     elif p.scenario == "overhang":
-        n_years = full_life
+        n_years = (n_gen - 1) * step + p.revenue_years + 1  # through the last model's revenue
     else:
-        n_years = p.generations * p.generation_interval_years - (p.generation_interval_years - 1)
-    weights = _revenue_weights(p, n_years)  # (..., T, K)
-    weights = np.broadcast_to(weights, cost.shape[:-1] + weights.shape[-2:])
-    revenue = np.einsum("...tk,...k->...t", weights, cohort_revenue)
-    train_idx = k * p.generation_interval_years
-    training_spend = np.zeros((*cost.shape[:-1], n_years))
-    within = train_idx < n_years
-    training_spend[..., train_idx[within]] = cost[..., within]
-    serving = (1.0 - gm[..., None]) * revenue
-    profit = revenue - serving - training_spend
+        n_years = (p.generations - 1) * step + 1
+    # Generation k is trained in year k D and earns profile[j] of its revenue in year k D + 1 + j: both are
+    # every D-th year, so each goes in as a strided slice of the generations within the horizon (revenue from
+    # the last revenue year back, so that each year adds its generations oldest first).
+    training_spend = np.zeros((n_years, *g.shape))
+    trained = min(n_gen, (n_years - 1) // step + 1)
+    training_spend[: trained * step : step] = cost[:trained]
+    revenue = np.zeros((n_years, *g.shape))
+    profile = np.moveaxis(_revenue_profile(p), -1, 0)  # (R, ...)
+    for j in reversed(range(min(p.revenue_years, n_years - 1))):
+        earning = min(n_gen, (n_years - 2 - j) // step + 1)
+        revenue[1 + j : 1 + j + earning * step : step] += profile[j] * cohort_revenue[:earning]
+    serving = (1.0 - gm) * revenue
+    profit = revenue - serving
+    profit -= training_spend
+    cohort_pnl = gm * cohort_revenue
+    cohort_pnl -= cost
+    last = partial(np.moveaxis, source=0, destination=-1)
     return CohortResult(
         years=p.first_year + np.arange(n_years),
-        revenue=revenue,
-        serving_cost=serving,
-        training_spend=training_spend,
-        profit=profit,
-        cumulative_cash=np.cumsum(profit, axis=-1),
-        generation_years=p.first_year + train_idx,
-        training_cost=cost,
-        cohort_revenue=cohort_revenue,
-        cohort_pnl=gm[..., None] * cohort_revenue - cost,
+        revenue=last(revenue),
+        serving_cost=last(serving),
+        training_spend=last(training_spend),
+        profit=last(profit),
+        generation_years=p.first_year + step * np.arange(n_gen),
+        training_cost=last(cost),
+        cohort_revenue=last(cohort_revenue),
+        cohort_pnl=last(cohort_pnl),
     )
 
 

@@ -156,23 +156,31 @@ def _arrays(p: InternalParams) -> dict[str, np.ndarray]:
     return dict(zip(names, np.broadcast_arrays(*(np.asarray(getattr(p, n), float) for n in names)), strict=True))
 
 
+def _years(start, end):
+    """Length of ``[start, end]`` in years; 0 where ``end <= start``."""
+    return np.maximum(np.asarray(end) - np.asarray(start), 0.0)
+
+
 def _discounted_years(start, end, rho):
     """``int_start^end e^(-rho t) dt`` in years; 0 where ``end <= start``; plain length where ``rho = 0``."""
-    length = np.maximum(np.asarray(end) - np.asarray(start), 0.0)
+    length = _years(start, end)
     x = rho * length
     # (1 - e^-x) / x -> 1 as x -> 0; -expm1 keeps precision for small x.
     average = np.divide(-np.expm1(-x), x, out=np.ones(np.shape(x)), where=x > 0)
     return np.exp(-rho * start) * length * average
 
 
-def _per_holder_share_after_catchup(a: dict) -> np.ndarray:
+# The shares below are powers of the fields as given, not broadcast with the others: a scalar
+# field (as in Monte Carlo draws of other inputs) then costs one power, not one per draw.
+
+def _per_holder_share_after_catchup(p: InternalParams) -> np.ndarray:
     """``V(N) / (N V(1)) = N^(-1-alpha)``: what one of ``N`` holders keeps of the single-holder value."""
-    return a["holders_after_catchup"] ** (-1.0 - a["erosion_exponent"])
+    return np.asarray(p.holders_after_catchup, float) ** (-1.0 - np.asarray(p.erosion_exponent, float))
 
 
-def _api_share(a: dict) -> np.ndarray:
+def _api_share(p: InternalParams) -> np.ndarray:
     """``V(k) / V(1) = k^(-alpha)``: total value of the edge among ``k`` customers, per unit of ``V(1)``."""
-    return a["api_customers"] ** -a["erosion_exponent"]
+    return np.asarray(p.api_customers, float) ** -np.asarray(p.erosion_exponent, float)
 
 
 def _exclusivity_end(a: dict) -> np.ndarray:
@@ -199,13 +207,13 @@ def internal_model(p: InternalParams) -> InternalResult:
     a fixed pie, and taking all of it, is the same as holding it alone.
     """
     a = _arrays(p)
-    rho = np.log1p(a["discount_rate"])
+    rho = np.log1p(np.asarray(p.discount_rate, float))
     t_e = _exclusivity_end(a)
     exclusive = _discounted_years(0.0, t_e, rho)
     shared = _discounted_years(t_e, a["horizon_years"], rho)
-    whole_life = exclusive + shared * _per_holder_share_after_catchup(a)  # internal_npv / V(1) at kappa = 0
+    whole_life = exclusive + shared * _per_holder_share_after_catchup(p)  # internal_npv / V(1) at kappa = 0
     internal_per_value = (1.0 - a["internal_cost_share"]) * whole_life
-    api_per_capture = _api_share(a) * exclusive  # api_npv / (phi V(1))
+    api_per_capture = _api_share(p) * exclusive  # api_npv / (phi V(1))
     with np.errstate(over="ignore"):
         phi_star = np.divide(internal_per_value, api_per_capture, out=np.where(internal_per_value > 0, np.inf, 0.0),
                              where=api_per_capture > 0)
@@ -248,12 +256,12 @@ def revenue_by_period(p: InternalParams, period_years: float = 1.0, periods: int
     start, end = edges[:-1], edges[1:]
     t_e = _exclusivity_end(a)[..., None]
     horizon = a["horizon_years"][..., None]
-    exclusive = _discounted_years(start, np.minimum(end, t_e), 0.0)
-    shared = _discounted_years(np.maximum(start, t_e), np.minimum(end, horizon), 0.0)
+    exclusive = _years(start, np.minimum(end, t_e))
+    shared = _years(np.maximum(start, t_e), np.minimum(end, horizon))
     value = a["edge_value_usd"][..., None]
     internal = value * (1.0 - a["internal_cost_share"][..., None]) * (
-        exclusive + shared * _per_holder_share_after_catchup(a)[..., None])
-    api = value * (a["value_capture_share"] * _api_share(a))[..., None] * exclusive
+        exclusive + shared * _per_holder_share_after_catchup(p)[..., None])
+    api = value * (a["value_capture_share"] * _api_share(p))[..., None] * exclusive
     return internal, api
 
 

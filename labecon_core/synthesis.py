@@ -16,7 +16,8 @@ One draw of the chain, every step a call into the chapter that owns it:
    ``first_year`` to ``last_year``, ending as the chain says: scaling continues; costs
    plateau after the wall year (no later generation costs more); or models stop improving
    (the wall year's generation earns only the overhang multiple and is the last). The wall
-   year may itself be uncertain: :func:`outputs` runs each wall year's draws together.
+   year may itself be uncertain: :func:`outputs` gives the cohort model each draw's wall
+   generation.
 4. **Internal deployment** (optional, :func:`labecon_core.internal.extra_annual_revenue`):
    each generation also carries an edge worth ``V(1)`` a year to a single holder; what
    keeping it adds over selling it, summed over the model's life, is ``E`` dollars per
@@ -28,11 +29,11 @@ One draw of the chain, every step a call into the chapter that owns it:
 5. **Funding need** from ``funding_from_year``: the deepest cumulative deficit,
    ``N = max_t max(0, -sum_{s = t0..t} profit_s)``, the money still to be raised.
 
-Every numeric input may be an array over draws (see :mod:`labecon_core.uncertainty`); the
-structural settings in :class:`ChainParams` are scalars.
+Every numeric input may be an array over draws (see :mod:`labecon_core.uncertainty`), and so
+may the wall year in :func:`outputs`; the structural settings in :class:`ChainParams` are scalars.
 """
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import NamedTuple
 
@@ -170,16 +171,21 @@ class ChainParams:
             skip.add("edge_value_usd")
         return tuple(k for k in INPUTS if k not in skip)
 
-    def cohort_fields(self) -> dict:
-        """The structural fields of :class:`labecon_core.cohort.CohortParams` for this chain."""
+    def cohort_fields(self, wall_generation=None) -> dict:
+        """The structural fields of :class:`labecon_core.cohort.CohortParams` for this chain.
+
+        ``wall_generation`` (an int or an integer array over draws) replaces the generation of
+        ``wall_year`` as the generation where scaling ends.
+        """
+        wall = self.generation(self.wall_year) if wall_generation is None else wall_generation
         return {
             "first_year": self.first_year,
             "generations": self.generation(self.last_year) + 1,
             "revenue_years": self.revenue_years,
             "revenue_decay": self.revenue_decay,
             "scenario": self.ending,
-            "plateau_generation": self.generation(self.wall_year),
-            "overhang_generation": self.generation(self.wall_year),
+            "plateau_generation": wall,
+            "overhang_generation": wall,
             "generation_interval_years": self.generation_interval_years,
             "horizon_years": self.last_year - self.first_year + 1,
         }
@@ -229,30 +235,54 @@ def _edge_per_generation(chain: ChainParams, draws) -> np.ndarray:
     return internal.extra_annual_revenue(p).sum(axis=-1)
 
 
-def _with_edge(chain: ChainParams, pnl: cohort.CohortResult, edge, margin) -> cohort.CohortResult:
-    """Add an edge of ``edge`` USD per generation to the P&L, timed and charged like the models' revenue."""
-    # Every amount of the cohort model is linear in its first cost: one unit-cost, unit-multiple run
-    # gives each year's share of the generations' revenue, shared by all draws.
+def _with_edge(chain: ChainParams, pnl: cohort.CohortResult, edge, margin, wall) -> cohort.CohortResult:
+    """Add an edge of ``edge`` USD per generation to the P&L, timed and charged like the models' revenue.
+
+    ``wall`` is the wall's generation, an int or an integer array over the draws.
+    """
+    # Every amount of the cohort model is linear in its first cost: a unit-cost, unit-multiple run gives each
+    # year's share of the generations' revenue. Only an overhang makes it depend on the wall (no generation after
+    # it earns), so one run per wall generation, picked for each draw, serves them all.
+    if chain.ending != "overhang":
+        wall = None
+    per_draw = np.ndim(wall) > 0
+    walls = np.arange(np.max(wall) + 1) if per_draw else wall
     unit = cohort.cohort_model(cohort.CohortParams(first_training_cost=1.0, cost_growth=1.0, revenue_multiple=1.0,
-                                                   gross_margin=1.0, overhang_multiple=1.0, **chain.cohort_fields()))
+                                                   gross_margin=1.0, overhang_multiple=1.0,
+                                                   **chain.cohort_fields(walls)))
+    timing, shares = unit.revenue, unit.cohort_revenue
+    if per_draw:
+        timing, shares = timing[wall], shares[wall]
     edge = np.asarray(edge)[..., None]
     gross = np.asarray(margin)[..., None] * edge
-    timing = unit.revenue
-    return replace(pnl, revenue=pnl.revenue + edge * timing, serving_cost=pnl.serving_cost + (edge - gross) * timing,
-                   profit=pnl.profit + gross * timing, cumulative_cash=pnl.cumulative_cash + gross * np.cumsum(timing),
-                   cohort_revenue=pnl.cohort_revenue + edge * unit.cohort_revenue,
-                   cohort_pnl=pnl.cohort_pnl + gross * unit.cohort_revenue)
+
+    def plus(amounts, amount, share):
+        # amounts + amount * share, laid out like the cohort model's arrays (the year or generation axis first
+        # in memory): several times faster than broadcasting along their short last axis.
+        shape = np.broadcast_shapes(amounts.shape, amount.shape, share.shape)
+        out = np.moveaxis(np.empty((shape[-1], *shape[:-1])), 0, -1)
+        np.multiply(amount, share, out=out)
+        out += amounts
+        return out
+
+    return replace(pnl, revenue=plus(pnl.revenue, edge, timing),
+                   serving_cost=plus(pnl.serving_cost, edge - gross, timing), profit=plus(pnl.profit, gross, timing),
+                   cohort_revenue=plus(pnl.cohort_revenue, edge, shares),
+                   cohort_pnl=plus(pnl.cohort_pnl, gross, shares))
 
 
 def _pnl(chain: ChainParams, draws, comp: competition.CompetitionParams, result: competition.CompetitionResult,
-         edge) -> cohort.CohortResult:
-    """Steps 3 and 4: the cohort P&L from the competition model's result, with the edge if any."""
+         edge, wall) -> cohort.CohortResult:
+    """Steps 3 and 4: the cohort P&L from the competition model's result, with the edge if any.
+
+    ``wall`` is the wall's generation, an int or an integer array over the draws.
+    """
     first_cost = np.asarray(draws["anchor_training_usd"], dtype=float) / comp.cost_growth ** chain.generation(
         chain.anchor_year)
     overhang = draws["overhang_multiple"] if chain.ending == "overhang" else cohort.CohortParams.overhang_multiple
     pnl = cohort.cohort_model(competition.cohort_params(result, comp, first_training_cost=first_cost,
-                                                        overhang_multiple=overhang, **chain.cohort_fields()))
-    return pnl if chain.deployment is None else _with_edge(chain, pnl, edge, result.realized_margin)
+                                                        overhang_multiple=overhang, **chain.cohort_fields(wall)))
+    return pnl if chain.deployment is None else _with_edge(chain, pnl, edge, result.realized_margin, wall)
 
 
 def _competition(chain: ChainParams, draws):
@@ -278,8 +308,8 @@ def evaluate(chain: ChainParams, draws) -> ChainResult:
     ChainResult
     """
     comp, result, edge = _competition(chain, draws)
-    return ChainResult(_pnl(chain, draws, comp, result, edge), result.realized_multiple, result.realized_margin,
-                       edge)
+    pnl = _pnl(chain, draws, comp, result, edge, chain.generation(chain.wall_year))
+    return ChainResult(pnl, result.realized_multiple, result.realized_margin, edge)
 
 
 def funding_need(profit, years, from_year: int) -> tuple[np.ndarray, np.ndarray]:
@@ -345,12 +375,26 @@ def profitable_from(profit, years) -> np.ndarray:
     return first
 
 
+def _wall_generation(chain: ChainParams, wall):
+    """The generation of each wall year (an int, or an integer array over draws), checked like ``chain.wall_year``."""
+    wall = np.asarray(wall)
+    if wall.ndim == 0:
+        return chain.generation(replace(chain, wall_year=wall.item()).wall_year)
+    offset = (wall - chain.first_year) / chain.generation_interval_years
+    with np.errstate(invalid="ignore"):
+        generation = offset.astype(np.intp)
+    bad = (generation != offset) | (wall < chain.anchor_year) | (wall > chain.last_year)
+    if bad.any():
+        replace(chain, wall_year=wall[bad][0].item())  # raises the chain's error for the first bad year
+    return generation
+
+
 def outputs(chain: ChainParams, draws) -> dict[str, np.ndarray]:
     """The chain's outputs kept from each draw (the model that :func:`labecon_core.uncertainty.evaluate` runs).
 
     Where the draws hold a ``wall_year`` (and the chain ends in a plateau or an overhang),
-    the draws of each wall year go through the cohort model together, with that year as
-    the chain's wall; the steps before it do not depend on the wall and run once.
+    each draw's wall year takes the place of the chain's: the cohort model gets the wall
+    generation of every draw at once.
 
     Returns
     -------
@@ -360,19 +404,10 @@ def outputs(chain: ChainParams, draws) -> dict[str, np.ndarray]:
         within the horizon), ``realized_multiple`` and ``realized_margin``.
     """
     comp, result, edge = _competition(chain, draws)
-    wall = np.asarray(draws.get("wall_year", chain.wall_year))
-    if chain.ending == "continue" or wall.ndim == 0:
-        pnl = _pnl(chain if chain.ending == "continue" else replace(chain, wall_year=int(wall)), draws, comp,
-                   result, edge)
-        profit, revenue = pnl.profit, pnl.revenue
-    else:
-        profit, revenue = (np.empty((len(wall), len(chain.years))) for _ in range(2))
-        for year in np.unique(wall):
-            rows = np.flatnonzero(wall == year)
-            part = {k: np.asarray(draws[k])[rows] for k in INPUTS if k in draws}
-            taken = replace(result, **{f.name: getattr(result, f.name)[rows] for f in fields(result)})
-            pnl = _pnl(replace(chain, wall_year=int(year)), part, competition_params(chain, part), taken, edge[rows])
-            profit[rows], revenue[rows] = pnl.profit, pnl.revenue
+    wall = (chain.generation(chain.wall_year) if chain.ending == "continue"
+            else _wall_generation(chain, draws.get("wall_year", chain.wall_year)))
+    pnl = _pnl(chain, draws, comp, result, edge, wall)
+    profit, revenue = pnl.profit, pnl.revenue
     _, need = funding_need(profit, chain.years, chain.funding_from_year)
     return {"profit": profit, "revenue": revenue, "funding_need": need[..., -1],
             "profitable_from": profitable_from(profit, chain.years), "realized_multiple": result.realized_multiple,

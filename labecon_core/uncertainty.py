@@ -26,12 +26,13 @@ number (which may sit on the edge of its domain: no price decline, a margin of 1
 are drawn independently.
 
 Draws come from a seeded :class:`numpy.random.Generator` passed in by the caller. They are
-made and evaluated in fixed-size chunks, each with its own child generator spawned from
-the caller's, on a small pool of threads (numpy releases the interpreter lock in its
-array loops); chunk ``c`` always gets child ``c``, so results do not depend on the number
-of threads. The model is any function from a dict of input arrays to a dict of output
-arrays (leading axis: the draws); :func:`evaluate_each` runs the same model one draw at a
-time, the reference the vectorised path is tested and benchmarked against.
+made in fixed-size chunks, each with its own child generator spawned from the caller's, on a
+small pool of threads (numpy releases the interpreter lock in its array loops); chunk ``c``
+always gets child ``c``, so results do not depend on the number of threads. A model is
+evaluated in chunks too, of its own size, each chunk writing its slice of the outputs. The
+model is any function from a dict of input arrays to a dict of output arrays (leading axis:
+the draws); :func:`evaluate_each` runs the same model one draw at a time, the reference the
+vectorised path is tested and benchmarked against.
 
 The summaries are quantiles, probabilities of events with their Monte Carlo error,
 one-at-a-time sensitivity (a tornado: each input moved to its ``low`` and ``high`` with
@@ -40,21 +41,25 @@ the others at their medians) and Spearman rank correlations of inputs with an ou
 
 import math
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from labecon_core.errors import ParameterError
 from labecon_core.validation import check_choice, check_int, check_number
 
 FAMILIES = ("lognormal", "logitnormal", "uniform", "discrete")
-#: Draws per chunk: few enough to bound a chunk's intermediate arrays to a few MB, enough for
-#: the per-chunk Python overhead to vanish (the fastest size measured on the benchmark).
+#: Draws per sampling chunk: few enough to bound a chunk's arrays to a few MB, enough for the
+#: per-chunk Python overhead to vanish. The draws of a seed depend on it (one child generator a chunk).
 CHUNK = 65_536
+#: Draws per call of the model in :func:`evaluate`: the fastest size measured on the benchmark
+#: (the synthesis chain's temporaries, about 10 MB each, then fault in fewer memory pages per draw).
+EVAL_CHUNK = 131_072
 #: Most draws one call may ask for (memory: a few hundred bytes per draw).
 MAX_DRAWS = 10_000_000
 WORKERS = min(4, os.cpu_count() or 1)
@@ -286,7 +291,7 @@ def _length(inputs: Mapping[str, np.ndarray]) -> int:
     return lengths.pop()
 
 
-def evaluate(model: Model, inputs: Mapping[str, np.ndarray], *, chunk: int = CHUNK,
+def evaluate(model: Model, inputs: Mapping[str, np.ndarray], *, chunk: int = EVAL_CHUNK,
              workers: int = WORKERS) -> dict[str, np.ndarray]:
     """Evaluate a vectorised model over every draw, a chunk at a time.
 
@@ -308,21 +313,20 @@ def evaluate(model: Model, inputs: Mapping[str, np.ndarray], *, chunk: int = CHU
     """
     n = _length(inputs)
     parts = _chunks(n, check_int("chunk", chunk, ge=1))
+    out = {}
+    allocating = threading.Lock()
 
-    def run(part):
-        return {k: np.asarray(v) for k, v in model({k: np.asarray(v)[part] for k, v in inputs.items()}).items()}
-
-    # The first chunk gives the outputs' shapes; every chunk then writes into its own slice,
-    # so no output is ever copied whole.
-    first = run(parts[0])
-    out = {k: np.empty((n, *v.shape[1:]), dtype=v.dtype) for k, v in first.items()}
-
-    def fill(part, result=None):
-        for k, v in (result or run(part)).items():
+    def fill(part):
+        result = {k: np.asarray(v) for k, v in model({k: np.asarray(v)[part] for k, v in inputs.items()}).items()}
+        # The first chunk to finish gives the outputs' shapes (no chunk waits for another); every
+        # chunk writes into its own slice, so no output is ever copied whole.
+        with allocating:
+            if not out:
+                out.update({k: np.empty((n, *v.shape[1:]), dtype=v.dtype) for k, v in result.items()})
+        for k, v in result.items():
             out[k][part] = v
 
-    fill(parts[0], first)
-    _map(fill, parts[1:], workers)
+    _map(fill, parts, workers)
     return out
 
 
@@ -417,6 +421,23 @@ def tornado(outcome: Callable[[Mapping[str, np.ndarray]], np.ndarray], ranges: S
     return table
 
 
+def average_ranks(values) -> np.ndarray:
+    """Ranks ``1..n`` of the values, tied values sharing the average of their ranks (no NaN).
+
+    The same as ``scipy.stats.rankdata``'s default, without loading ``scipy.stats``
+    (most of a second), which the chapters otherwise do not need.
+    """
+    values = np.asarray(values, dtype=float).ravel()
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])  # where each run of equal values starts
+    end = np.r_[first[1:], values.size]
+    average = (first + 1 + end) / 2.0  # mean of the ranks first+1..end
+    ranks = np.empty(values.size)
+    ranks[order] = np.repeat(average, end - first)
+    return ranks
+
+
 def rank_correlations(inputs: Mapping[str, np.ndarray], outcome) -> pd.Series:
     """Spearman rank correlation of each input with an outcome over the same draws.
 
@@ -432,7 +453,7 @@ def rank_correlations(inputs: Mapping[str, np.ndarray], outcome) -> pd.Series:
     y = np.asarray(outcome, dtype=float).ravel()
     if np.isnan(y).any():
         raise ValueError("the outcome has NaN draws; give them a rank (e.g. inf for never) first")
-    ry = stats.rankdata(y)
+    ry = average_ranks(y)
     rho = {}
     for name, x in inputs.items():
         x = np.asarray(x, dtype=float).ravel()
@@ -440,7 +461,7 @@ def rank_correlations(inputs: Mapping[str, np.ndarray], outcome) -> pd.Series:
             raise ValueError(f"input {name} has {x.size} draws, the outcome {y.size}")
         if np.ptp(x) == 0:
             continue
-        rho[name] = np.nan if np.ptp(ry) == 0 else float(np.corrcoef(stats.rankdata(x), ry)[0, 1])
+        rho[name] = np.nan if np.ptp(ry) == 0 else float(np.corrcoef(average_ranks(x), ry)[0, 1])
     s = pd.Series(rho, dtype=float)
     return s.reindex(s.abs().sort_values(ascending=False, kind="stable").index)
 

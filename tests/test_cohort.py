@@ -64,6 +64,88 @@ def test_vectorized_equals_one_at_a_time():
             assert many.peak_funding_need[i, j] == pytest.approx(one.peak_funding_need)
 
 
+generation_lists = st.lists(st.integers(0, 5), min_size=1, max_size=6)
+
+
+@settings(max_examples=40)
+@given(stops=generation_lists, g=growth, m=multiple, gamma=margin, years=st.integers(1, 3), interval=st.integers(1, 2),
+       horizon=st.sampled_from([0, 9]))
+def test_plateau_generations_as_an_array_equal_one_at_a_time(stops, g, m, gamma, years, interval, horizon):
+    stops = np.array(stops)
+    growths = g * (1.0 + 0.1 * np.arange(len(stops)))  # a numeric field varying with them
+    common = {"revenue_multiple": m, "gross_margin": gamma, "generations": 6, "revenue_years": years,
+              "revenue_decay": 0.3, "generation_interval_years": interval, "horizon_years": horizon,
+              "scenario": "plateau"}
+    many = cohort_model(CohortParams(cost_growth=growths, plateau_generation=stops, **common))
+    assert many.profit.shape[0] == many.training_cost.shape[0] == len(stops)
+    for i, (gi, stop) in enumerate(zip(growths, stops, strict=True)):
+        one = cohort_model(CohortParams(cost_growth=gi, plateau_generation=int(stop), **common))
+        np.testing.assert_array_equal(many.years, one.years)
+        np.testing.assert_array_equal(many.generation_years, one.generation_years)
+        for name in ("revenue", "serving_cost", "training_spend", "profit", "cumulative_cash", "training_cost",
+                     "cohort_revenue", "cohort_pnl"):
+            np.testing.assert_array_equal(getattr(many, name)[i], getattr(one, name), err_msg=name)
+
+
+@settings(max_examples=40)
+@given(stops=generation_lists, om=st.floats(0, 3), m=multiple, gamma=margin, years=st.integers(1, 3),
+       interval=st.integers(1, 2), horizon=st.sampled_from([0, 14]))
+def test_overhang_generations_as_an_array_equal_one_at_a_time(stops, om, m, gamma, years, interval, horizon):
+    """Scenarios stopping earlier are padded: their later generations and years are zero."""
+    stops = np.array(stops)
+    common = {"cost_growth": 3.0, "revenue_multiple": m, "gross_margin": gamma, "generations": 6,
+              "revenue_years": years, "generation_interval_years": interval, "horizon_years": horizon,
+              "scenario": "overhang"}
+    p = CohortParams(overhang_generation=stops, overhang_multiple=om * np.ones((2, 1)), **common)
+    assert p.trained_generations == stops.max() + 1
+    many = cohort_model(p)
+    n_years = horizon or stops.max() * interval + years + 1
+    assert many.profit.shape == (2, len(stops), n_years)
+    assert many.training_cost.shape == (2, len(stops), stops.max() + 1)
+    assert list(many.generation_years) == [2023 + interval * k for k in range(stops.max() + 1)]
+    for i, stop in enumerate(stops):
+        one = cohort_model(CohortParams(overhang_generation=int(stop), overhang_multiple=om, **common))
+        t, k = len(one.years), len(one.generation_years)
+        np.testing.assert_array_equal(many.years[:t], one.years)
+        for name in ("revenue", "serving_cost", "training_spend", "profit", "cumulative_cash"):
+            np.testing.assert_array_equal(getattr(many, name)[1, i, :t], getattr(one, name), err_msg=name)
+        for name in ("revenue", "serving_cost", "training_spend", "profit"):
+            assert np.all(getattr(many, name)[1, i, t:] == 0), name
+        for name in ("training_cost", "cohort_revenue", "cohort_pnl"):
+            np.testing.assert_array_equal(getattr(many, name)[1, i, :k], getattr(one, name), err_msg=name)
+            assert np.all(getattr(many, name)[1, i, k:] == 0), name
+        assert many.peak_funding_need[1, i] == one.peak_funding_need
+        np.testing.assert_array_equal(many.break_even_year[1, i], one.break_even_year)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"scenario": "plateau", "plateau_generation": np.array([0, 3])}, r"'plateau_generation': got 3; allowed: "
+                                                                          r"a whole number >= 0 and <= 2"),
+        ({"scenario": "plateau", "plateau_generation": np.array([1.0, 1.5])}, r"'plateau_generation': got 1.5; "
+                                                                              r"allowed: a whole number"),
+        ({"scenario": "overhang", "overhang_generation": np.array([[1], [-1]])}, r"'overhang_generation': got -1; "
+                                                                                 r"allowed: a whole number >= 0"),
+        ({"scenario": "overhang", "overhang_generation": np.array([True, False])}, r"'overhang_generation': got "
+                                                                                   r"array\(\[ True, False\]\); "
+                                                                                   r"allowed: a whole number"),
+        ({"scenario": "overhang", "overhang_generation": np.array(["1", "2"])}, r"'overhang_generation'.*a whole"),
+        ({"scenario": "plateau", "plateau_generation": np.array([1.0, np.nan])}, r"'plateau_generation': got nan"),
+    ],
+)
+def test_bad_generation_arrays_are_named(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        CohortParams(**kwargs)
+
+
+def test_whole_float_generations_are_taken_as_integers():
+    p = CohortParams(scenario="plateau", generations=4, plateau_generation=np.array([1.0, 2.0]))
+    assert p.plateau_generation.dtype.kind == "i"
+    np.testing.assert_array_equal(cohort_model(p).training_cost[1], cohort_model(
+        CohortParams(scenario="plateau", generations=4, plateau_generation=2)).training_cost)
+
+
 def test_plateau_costs_stop_growing_and_turn_profitable():
     r = cohort_model(CohortParams(scenario="plateau", generations=6, plateau_generation=2))
     np.testing.assert_allclose(r.training_cost, [1e8, 1e9, 1e10, 1e10, 1e10, 1e10])

@@ -108,6 +108,47 @@ def test_an_uncertain_wall_year_runs_each_year_as_its_own_chain():
         np.testing.assert_allclose(out["profit"][rows], alone.profit, rtol=1e-12)
 
 
+@pytest.mark.parametrize("ending", ["plateau", "overhang"])
+def test_each_draw_gets_its_own_wall_year_with_internal_deployment(ending):
+    inputs, d = some_draws(n=400, ending=ending, internal_deployment=True)
+    chain = inputs.chain
+    out = synthesis.outputs(chain, d)
+    for year in np.unique(d["wall_year"]):
+        rows = d["wall_year"] == year
+        alone = synthesis.evaluate(replace(chain, wall_year=int(year)), {k: v[rows] for k, v in d.items()}).pnl
+        np.testing.assert_array_equal(out["profit"][rows], alone.profit)
+        np.testing.assert_array_equal(out["revenue"][rows], alone.revenue)
+
+
+@pytest.mark.parametrize(("wall", "message"), [
+    (2026.5, r"'wall_year': got 2026.5; allowed: a whole number"),
+    (2033.0, r"'wall_year': got 2033; allowed: a whole number >= 2024 and <= 2032"),
+    (2023.0, r"'wall_year': got 2023; allowed: a whole number >= 2024"),
+    (np.nan, r"'wall_year': got nan; allowed: a whole number"),
+])
+def test_bad_wall_year_draws_are_named(wall, message):
+    inputs, d = some_draws(n=5)
+    for walls in (np.array([2026.0, wall, 2027.0]), wall):
+        draws = {k: v[:3] if np.ndim(walls) else v[0] for k, v in d.items()}
+        with pytest.raises(ParameterError, match=message):
+            synthesis.outputs(inputs.chain, {**draws, "wall_year": walls})
+    every_other = replace(inputs.chain, generation_interval_years=2, anchor_year=2025, wall_year=2027)
+    with pytest.raises(ParameterError, match=r"'wall_year': got 2026; allowed: a training year"):
+        synthesis.outputs(every_other, {**{k: v[:2] for k, v in d.items()}, "wall_year": np.array([2027.0, 2026.0])})
+
+
+def test_an_edge_value_swept_alone_gives_one_pnl_per_value():
+    inputs, d = some_draws(n=1, internal_deployment=True)
+    one = {k: v[0] for k, v in d.items() if k != "wall_year"}
+    values = np.array([1e9, 5e9, 2e10])
+    swept = synthesis.evaluate(inputs.chain, {**one, "edge_value_usd": values})
+    assert swept.pnl.profit.shape == (3, len(inputs.chain.years))
+    for i, value in enumerate(values):
+        alone = synthesis.evaluate(inputs.chain, {**one, "edge_value_usd": value})
+        np.testing.assert_array_equal(swept.pnl.profit[i], alone.pnl.profit)
+        np.testing.assert_array_equal(swept.pnl.cohort_pnl[i], alone.pnl.cohort_pnl)
+
+
 def test_vectorised_chain_equals_one_draw_at_a_time():
     inputs, d = some_draws(n=25, internal_deployment=True)
     model = synthesis.model(inputs.chain)
@@ -119,8 +160,9 @@ def test_vectorised_chain_equals_one_draw_at_a_time():
 def test_same_seed_same_chain_outputs_byte_for_byte():
     inputs, _ = some_draws()
     ranges, _ = inputs.all_ranges()
+    n = uncertainty.EVAL_CHUNK + 5_000  # two chunks of the model
     runs = [uncertainty.evaluate(synthesis.model(inputs.chain),
-                                 uncertainty.sample(ranges, 70_000, np.random.default_rng(2026)), workers=w)
+                                 uncertainty.sample(ranges, n, np.random.default_rng(2026)), workers=w)
             for w in (1, 2)]
     for k in runs[0]:
         assert runs[0][k].tobytes() == runs[1][k].tobytes()

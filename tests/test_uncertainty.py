@@ -1,6 +1,7 @@
 """Uncertainty: ranges as distributions, seeded draws, vectorised evaluation, summaries, bad input."""
 
 import math
+import time
 
 import numpy as np
 import pandas as pd
@@ -117,6 +118,20 @@ def test_vectorised_equals_one_at_a_time_and_chunking_does_not_matter():
         np.testing.assert_allclose(whole[k], each[k], rtol=1e-15)
 
 
+def test_chunks_fill_their_slices_in_whatever_order_they_finish():
+    def first_chunk_last(d):
+        a = np.asarray(d["a"])
+        if a[0] == 0:
+            time.sleep(0.05)
+        return {"twice": 2 * a, "rows": np.stack([a, -a], axis=-1).astype(np.float32)}
+
+    a = np.arange(100.0)
+    out = uncertainty.evaluate(first_chunk_last, {"a": a}, chunk=10, workers=3)
+    np.testing.assert_array_equal(out["twice"], 2 * a)
+    assert out["rows"].dtype == np.float32
+    np.testing.assert_array_equal(out["rows"], np.stack([a, -a], axis=-1))
+
+
 def test_quantiles_and_probabilities_on_known_distributions():
     x = uncertainty.sample([Range("u", 0.05, 0.95, "uniform", 0.9, (0, 1))], 200_000, np.random.default_rng(5))["u"]
     np.testing.assert_allclose(uncertainty.quantiles(x, [0.1, 0.5, 0.9]), [0.1, 0.5, 0.9], atol=0.005)
@@ -217,3 +232,8 @@ def test_bad_runs_are_named():
         uncertainty.rank_correlations({"a": np.arange(3.0)}, [1.0, np.nan, 2.0])
     with pytest.raises(ValueError, match="one number per case"):
         uncertainty.tornado(lambda d: np.zeros(2), [Range("a", 1, 2)])
+
+
+@given(st.lists(st.sampled_from([-np.inf, -2.0, 0.0, 0.5, 1.0, 3.0, np.inf]) | st.floats(-1e6, 1e6), max_size=60))
+def test_average_ranks_are_scipys_default_ranks(values):
+    assert np.array_equal(uncertainty.average_ranks(values), stats.rankdata(np.asarray(values, dtype=float)))
