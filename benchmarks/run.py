@@ -8,11 +8,15 @@ Prints a profile of where the time goes, then ``key=value`` lines:
 - ``run_overhead_s``: ``labecon run`` of one chapter minus the floor, papermill executing
   an empty notebook on the same kernel (goal <= 2);
 - ``chapter_exec_s_max``: the slowest chapter's execution in the cold build.
+
+Each measurement is taken ``--repeats`` times (3), alternating the two builds, each in a
+fresh folder; the keys are computed from the medians.
 """
 
 import argparse
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,43 +62,56 @@ def jupyter_book_project(folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chapter", default="cohort-accounting", help="chapter for run_overhead_s")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each measurement (the median is reported)")
     args = parser.parse_args()
+    times: dict[str, list[float]] = {k: [] for k in ("cold", "jb", "warm", "floor", "run", "imports")}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         labecon = [str(BIN / "labecon")]
-
-        cold_s, cold = timed([*labecon, "build", "--force", "--build-dir", str(tmp / "lb")])
-        exec_times = {m[1]: float(m[2]) for m in re.finditer(r"^\s+(\S+)\s+([\d.]+) s$", cold.stdout, re.M)}
-        sphinx_s = exec_times.pop("jupyter-book", float("nan"))
-        exec_times.pop("total", None)
-        warm_s, warm = timed([*labecon, "build", "--build-dir", str(tmp / "lb")])
-        assert "site current" in warm.stdout, "a warm rebuild must start no kernel and no Sphinx"
-
-        jb_s, _ = timed([str(BIN / "jupyter-book"), "build", str(jupyter_book_project(tmp / "jb")), "-q"])
-
         empty = tmp / "empty.ipynb"
         nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                 "language": "python"}})
         nb.cells.append(nbformat.v4.new_code_cell("pass"))
         nbformat.write(nb, empty)
-        floor_s, _ = timed([str(BIN / "papermill"), str(empty), str(tmp / "empty-out.ipynb"), "-k", "python3",
-                            "--no-progress-bar"])
-        run_s, _ = timed([*labecon, "run", args.chapter, "--out", str(tmp / "run")])
-        import_s, _ = timed([sys.executable, "-c", "import altair, pandas, pandera, labecon_core.charts"])
+        # Alternated, each in a fresh folder (nothing cached), so that a slow spell of the machine
+        # falls on both sides of a ratio; the medians are reported.
+        for i in range(args.repeats):
+            seconds, cold = timed([*labecon, "build", "--force", "--build-dir", str(tmp / f"lb{i}")])
+            times["cold"].append(seconds)
+            exec_times = {m[1]: float(m[2]) for m in re.finditer(r"^\s+(\S+)\s+([\d.]+) s$", cold.stdout, re.M)}
+            seconds, _ = timed([str(BIN / "jupyter-book"), "build", str(jupyter_book_project(tmp / f"jb{i}")), "-q"])
+            times["jb"].append(seconds)
+            seconds, warm = timed([*labecon, "build", "--build-dir", str(tmp / f"lb{i}")])
+            assert "site current" in warm.stdout, "a warm rebuild must start no kernel and no Sphinx"
+            times["warm"].append(seconds)
+            seconds, _ = timed([str(BIN / "papermill"), str(empty), str(tmp / "empty-out.ipynb"), "-k", "python3",
+                                "--no-progress-bar"])
+            times["floor"].append(seconds)
+            seconds, _ = timed([*labecon, "run", args.chapter, "--out", str(tmp / "run")])
+            times["run"].append(seconds)
+            seconds, _ = timed([sys.executable, "-c", "import altair, pandas, pandera, labecon_core.charts"])
+            times["imports"].append(seconds)
 
-    print("profile (seconds, this machine, this run)")
+    med = {k: statistics.median(v) for k, v in times.items()}
+    sphinx_s = exec_times.pop("jupyter-book", float("nan"))
+    exec_times.pop("total", None)
+
+    def spread(key):
+        return f"{med[key]:6.1f}   ({min(times[key]):.1f}-{max(times[key]):.1f})"
+
+    print(f"profile (seconds, this machine, this run; median of {args.repeats}, range)")
     for slug, seconds in exec_times.items():
-        print(f"  execute {slug:<28} {seconds:6.1f}")
-    print(f"  sphinx render (jupyter-book)          {sphinx_s:6.1f}")
-    print(f"  kernel start + papermill (empty nb)   {floor_s:6.1f}")
-    print(f"  imports a chapter pays (python -c)    {import_s:6.1f}")
-    print(f"  labecon run {args.chapter:<25} {run_s:6.1f}")
-    print(f"  cold labecon build --force            {cold_s:6.1f}   ({len(chapters())} chapters)")
-    print(f"  jupyter-book build, executing         {jb_s:6.1f}")
+        print(f"  execute {slug:<28} {seconds:6.1f}   (last cold build)")
+    print(f"  render: stage, Sphinx, drawings     {sphinx_s:6.1f}   (last cold build)")
+    print(f"  kernel start + papermill (empty nb) {spread('floor')}")
+    print(f"  imports a chapter pays (python -c)  {spread('imports')}")
+    print(f"  labecon run {args.chapter:<23} {spread('run')}")
+    print(f"  cold labecon build --force          {spread('cold')}   ({len(chapters())} chapters)")
+    print(f"  jupyter-book build, executing       {spread('jb')}")
     print()
-    print(f"build_vs_jupyter_book_ratio={cold_s / jb_s:.3f}")
-    print(f"warm_rebuild_s={warm_s:.2f}")
-    print(f"run_overhead_s={run_s - floor_s:.2f}")
+    print(f"build_vs_jupyter_book_ratio={med['cold'] / med['jb']:.3f}")
+    print(f"warm_rebuild_s={med['warm']:.2f}")
+    print(f"run_overhead_s={med['run'] - med['floor']:.2f}")
     print(f"chapter_exec_s_max={max(exec_times.values()):.2f}")
 
 

@@ -11,7 +11,6 @@ import math
 from pathlib import Path
 
 import pandas as pd
-from pybtex.database import parse_file
 from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
 
@@ -61,19 +60,18 @@ def _plain(latex: str) -> str:
 def citations(data_dir: Path = data.DATA) -> dict[str, str]:
     """A full citation (author, title, venue, date, url) for every key in ``data_dir/bib/*.bib``, as markdown."""
     out = {}
-    for bib in sorted((Path(data_dir) / "bib").glob("*.bib")):
-        for key, entry in parse_file(str(bib)).entries.items():
-            f = entry.fields
-            people = entry.persons.get("author", [])
-            authors = " and ".join(
-                _plain(" ".join(p.first_names + p.middle_names + p.prelast_names + p.last_names)) for p in people
-            )
-            venue = next((f[k] for k in ("journal", "booktitle", "howpublished", "publisher", "institution")
-                          if k in f), "")
-            date = " ".join(x for x in (f.get("month", ""), f.get("year", "")) if x)
-            url = f"<{f['url']}>" if "url" in f else ""
-            parts = [authors, f"“{_plain(f.get('title', key))}”", _plain(venue), date, url]
-            out[key] = ". ".join(p.rstrip(".") for p in parts if p) + "."
+    for key, entry in data.bibliography(data_dir).items():
+        f = entry.fields
+        people = entry.persons.get("author", [])
+        authors = " and ".join(
+            _plain(" ".join(p.first_names + p.middle_names + p.prelast_names + p.last_names)) for p in people
+        )
+        venue = next((f[k] for k in ("journal", "booktitle", "howpublished", "publisher", "institution")
+                      if k in f), "")
+        date = " ".join(x for x in (f.get("month", ""), f.get("year", "")) if x)
+        url = f"<{f['url']}>" if "url" in f else ""
+        parts = [authors, f"“{_plain(f.get('title', key))}”", _plain(venue), date, url]
+        out[key] = ". ".join(p.rstrip(".") for p in parts if p) + "."
     return out
 
 

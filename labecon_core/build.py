@@ -11,8 +11,11 @@ kernel imported and the ``data/`` tables it read (both recorded while it ran).
 A chapter is re-executed when, and only when, one of those changed.
 """
 
+import contextlib
 import hashlib
 import json
+import multiprocessing
+import multiprocessing.connection
 import os
 import shlex
 import shutil
@@ -22,13 +25,18 @@ import sys
 import time
 from dataclasses import dataclass
 from importlib import metadata
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import nbformat
 
+from labecon_core import fallbacks
 from labecon_core.assets import write_mathjax, write_vega_bundle
-from labecon_core.chapters import PACKAGE, ROOT, Chapter, chapters, toc_files
+from labecon_core.chapters import PACKAGE, ROOT, Chapter, chapter, chapters, toc_files
 from labecon_core.errors import ChapterError, LabeconError
+from labecon_core.kernels import KernelServer
+from labecon_core.render import PENDING_PAGES
 
 
 @dataclass(frozen=True)
@@ -101,13 +109,18 @@ class ChapterCache:
         notebook = entry.parent / "executed.ipynb"
         return notebook if notebook.exists() else None
 
-    def store(self, chapter: Chapter, notebook: Path, deps: dict, results_json: str) -> Path:
+    def last_seconds(self, chapter: Chapter) -> float | None:
+        """How long the chapter took when it was last executed here (current or not), if it was."""
+        entry = self._entry(chapter.slug)
+        return json.loads(entry.read_text()).get("seconds") if entry.exists() else None
+
+    def store(self, chapter: Chapter, notebook: Path, deps: dict, results_json: str, seconds: float) -> Path:
         """Keep an executed notebook with the hashes of what it depended on; return its cached path."""
         folder = self.folder / chapter.slug
         folder.mkdir(parents=True, exist_ok=True)
         os.replace(notebook, folder / "executed.ipynb")
         (folder / "results.json").write_text(results_json)
-        meta = {"inputs": _inputs(chapter), "deps": deps,
+        meta = {"inputs": _inputs(chapter), "deps": deps, "seconds": round(seconds, 1),
                 "files": {name: _sha(path) for name, path in _dep_files(deps).items()}}
         tmp = folder / "entry.json.tmp"
         tmp.write_text(json.dumps(meta, indent=1, sort_keys=True))
@@ -115,81 +128,167 @@ class ChapterCache:
         return folder / "executed.ipynb"
 
 
-class _Workers:
-    """Chapter executions running in their own processes, at most ``jobs`` at once."""
+def _work(jobs: Connection, kernel_manager_class, inherited: list[Connection]) -> None:
+    """A build worker: execute each chapter it is sent and report back.
 
-    def __init__(self, jobs: int):
-        self.jobs = max(1, jobs)
-        self.running: dict[subprocess.Popen, tuple[Chapter, Path, float]] = {}
+    Forked from the build, so it starts with papermill imported; its chapters' kernels
+    come from the build's kernel server. It ends when the build closes
+    its end of ``jobs``; SIGTERM stops it at once, and papermill then shuts the running
+    kernel down.
+    """
+    from labecon_core.execute import execute  # loaded by the build before it forked this worker
+
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    for conn in inherited:
+        conn.close()  # the build's ends of the pipes: with copies open here, no worker would see the build close its
+    while True:
+        try:
+            slug, out = jobs.recv()
+        except EOFError:
+            return
+        # The kernel writes where this worker does: its start-up notices go to a log, not the build's terminal.
+        out.parent.mkdir(parents=True, exist_ok=True)
+        log = os.open(out.with_name("execute.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.close(log)
+        try:
+            run = execute(chapter(slug), out, kernel_manager_class=kernel_manager_class)
+            jobs.send({"seconds": run.seconds, "deps": run.deps, "results": run.results_json()})
+        except Exception as exc:  # reported as this chapter's failure; the worker goes on
+            jobs.send({"error": str(exc) if isinstance(exc, LabeconError)
+                       else f"chapter {slug!r} failed: {type(exc).__name__}: {exc}"})
+
+
+_FORK = multiprocessing.get_context("fork")
+
+
+class _Workers:
+    """Worker processes, each executing one chapter at a time."""
+
+    def __init__(self, jobs: int, kernel_manager_class):
+        self.idle: list[tuple[BaseProcess, Connection]] = []
+        self.busy: dict[Connection, tuple[BaseProcess, Chapter, Path]] = {}
+        for _ in range(max(1, jobs)):
+            ours, theirs = _FORK.Pipe()
+            inherited = [ours, *(conn for _, conn in self.idle)]
+            proc = _FORK.Process(target=_work, args=(theirs, kernel_manager_class, inherited), daemon=True)
+            proc.start()
+            theirs.close()
+            self.idle.append((proc, ours))
 
     def start(self, chapter: Chapter, out: Path) -> None:
-        cmd = [sys.executable, "-m", "labecon_core.execute", chapter.slug, str(out)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=os.environ | {"LABECON_ROOT": str(ROOT)})
-        self.running[proc] = (chapter, out, time.perf_counter())
+        proc, conn = self.idle.pop()
+        conn.send((chapter.slug, out))
+        self.busy[conn] = (proc, chapter, out)
 
-    def wait_one(self):
-        """Block until a worker ends; return (chapter, out, stdout, stderr, returncode)."""
-        while True:
-            for proc in list(self.running):
-                if proc.poll() is not None:
-                    chapter, out, _ = self.running.pop(proc)
-                    stdout, stderr = proc.communicate()
-                    return chapter, out, stdout, stderr, proc.returncode
-            time.sleep(0.05)
+    def wait_one(self) -> tuple[Chapter, Path, dict]:
+        """Block until a worker reports; return its chapter, output and report (``error`` if it failed)."""
+        sentinels = {proc.sentinel: conn for conn, (proc, _, _) in self.busy.items()}
+        ready = multiprocessing.connection.wait([*self.busy, *sentinels])
+        conn = ready[0] if ready[0] in self.busy else sentinels[ready[0]]
+        proc, chapter, out = self.busy.pop(conn)
+        try:
+            report = conn.recv()
+            self.idle.append((proc, conn))
+        except EOFError:  # the worker died: it is not reused
+            proc.join()
+            report = {"error": f"chapter {chapter.slug!r} failed: its worker exited with code {proc.exitcode}"}
+        return chapter, out, report
 
     def stop_all(self) -> None:
-        """Ask every worker to stop (its kernel is shut down), then make sure they are gone."""
-        for proc in self.running:
+        """Stop every worker (a running chapter's kernel is shut down), then make sure they are gone."""
+        procs = [proc for proc, _ in self.idle] + [proc for proc, _, _ in self.busy.values()]
+        for conn in [*(c for _, c in self.idle), *self.busy]:
+            conn.close()  # an idle worker ends at once
+        for proc, _, _ in self.busy.values():
             proc.terminate()
-        for proc in self.running:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
+        for proc in procs:
+            proc.join(timeout=15)
+            if proc.is_alive():
                 proc.kill()
-        self.running.clear()
+                proc.join()
+        self.idle.clear()
+        self.busy.clear()
 
 
-def execute_all(build_dir: Path, jobs: int, force: bool, log=print) -> list[ChapterBuild]:
-    """Execute (or take from the cache) every chapter; raise after all finish if any failed.
-
-    Chapters that succeed are cached even when another fails.
-    """
-    todo = chapters()
+def _plan(build_dir: Path, force: bool) -> tuple[dict[str, Path], list[Chapter]]:
+    """The chapters whose cached execution is current (slug -> notebook), and those to execute."""
     cache = ChapterCache(build_dir / "cache")
-    exec_dir = build_dir / "exec"
-    done, failures, queue = {}, [], []
-    for chapter in todo:
-        hit = None if force else cache.lookup(chapter)
+    hits, todo = {}, []
+    for c in chapters():
+        hit = None if force else cache.lookup(c)
         if hit:
-            _publish(hit, exec_dir, chapter)
-            done[chapter.slug] = ChapterBuild(chapter.slug, 0.0, True)
-            log(f"[{len(done)}/{len(todo)}] {chapter.slug:<24} cached")
+            hits[c.slug] = hit
         else:
-            queue.append(chapter)
-    workers = _Workers(jobs)
+            todo.append(c)
+    return hits, todo
+
+
+def publish_cached(build_dir: Path, hits: dict[str, Path], log=print) -> dict[str, ChapterBuild]:
+    """Put the chapters whose cached execution is current among the executed chapters."""
+    every = chapters()
+    done = {}
+    for c in every:
+        if c.slug in hits:
+            _publish(hits[c.slug], build_dir / "exec", c)
+            done[c.slug] = ChapterBuild(c.slug, 0.0, True)
+            log(f"[{len(done)}/{len(every)}] {c.slug:<24} cached")
+    return done
+
+
+def longest_first(todo: list[Chapter], seconds: dict[str, float | None]) -> list[Chapter]:
+    """The chapters by how long they took last time (``seconds``), longest first, never-timed ones first of all.
+
+    Started in that order, no long chapter is left to run alone at the end; ties keep the book's order.
+    """
+    return sorted(todo, key=lambda c: -(seconds.get(c.slug) if seconds.get(c.slug) is not None else float("inf")))
+
+
+def execute_all(build_dir: Path, jobs: int, todo: list[Chapter], kernels: KernelServer | None,
+                on_started=lambda: None, on_executed=lambda chapter: None, log=print) -> dict[str, ChapterBuild]:
+    """Execute chapters, cache and publish them; raise after all finish if any failed.
+
+    Chapters start in :func:`longest_first` order of their last execution. ``on_started`` is
+    called once the first chapters are running, ``on_executed`` with each chapter
+    published. Chapters that succeed are cached even when another fails.
+    """
+    every = chapters()
+    cache = ChapterCache(build_dir / "cache")
+    done, failures = {}, []
+    queue = longest_first(todo, {c.slug: cache.last_seconds(c) for c in todo})
+    if not queue:
+        return done
+    import labecon_core.execute  # noqa: F401  (papermill: loaded once, before the workers fork)
+
+    workers = _Workers(min(jobs, len(queue)), kernels.manager_class() if kernels else None)
+
+    def dispatch():
+        while queue and workers.idle:
+            c = queue.pop(0)
+            workers.start(c, build_dir / "cache" / c.slug / "running.ipynb")
+
     try:
-        while queue or workers.running:
-            while queue and len(workers.running) < workers.jobs:
-                chapter = queue.pop(0)
-                workers.start(chapter, build_dir / "cache" / chapter.slug / "running.ipynb")
-            chapter, out, stdout, stderr, code = workers.wait_one()
-            n = len(done) + len(failures) + 1
-            if code != 0:
-                lines = stderr.strip().splitlines()
-                failures.append(lines[-1] if lines else f"chapter {chapter.slug!r} failed (exit {code})")
-                log(f"[{n}/{len(todo)}] {chapter.slug:<24} FAILED")
+        dispatch()
+        on_started()
+        while workers.busy:
+            c, out, report = workers.wait_one()
+            dispatch()  # before the bookkeeping below: the worker just freed starts at once
+            n = len(every) - len(todo) + len(done) + len(failures) + 1
+            if "error" in report:
+                failures.append(report["error"])
+                log(f"[{n}/{len(every)}] {c.slug:<24} FAILED")
                 continue
-            summary = json.loads(stdout.strip().splitlines()[-1])
-            cached = cache.store(chapter, out, summary["deps"], summary["results"])
-            _publish(cached, exec_dir, chapter)
-            done[chapter.slug] = ChapterBuild(chapter.slug, summary["seconds"], False)
-            log(f"[{n}/{len(todo)}] {chapter.slug:<24} {summary['seconds']:5.1f} s")
+            cached = cache.store(c, out, report["deps"], report["results"], report["seconds"])
+            _publish(cached, build_dir / "exec", c)
+            on_executed(c)
+            done[c.slug] = ChapterBuild(c.slug, report["seconds"], False)
+            log(f"[{n}/{len(every)}] {c.slug:<24} {report['seconds']:5.1f} s")
     finally:
         workers.stop_all()
     if failures:
         raise ChapterError("; ".join(failures))
-    return [done[c.slug] for c in todo]
+    return done
 
 
 def _publish(notebook: Path, exec_dir: Path, chapter: Chapter) -> None:
@@ -216,29 +315,46 @@ def rerun_markdown(chapter: Chapter) -> str:
     )
 
 
-def _stage(build_dir: Path) -> Path:
-    """Assemble a Sphinx source tree from the sources and the executed chapters."""
+def _toc_entry(chapter: Chapter) -> str:
+    return chapter.path.relative_to(ROOT).with_suffix("").as_posix()
+
+
+def stage_chapter(stage: Path, build_dir: Path, chapter: Chapter) -> None:
+    """Put an executed chapter in the Sphinx tree: its page (with the re-run box) and its downloads."""
+    executed = _executed(build_dir, chapter)
+    runs = stage / "book" / "_runs"
+    runs.mkdir(exist_ok=True)
+    shutil.copyfile(executed, runs / f"{chapter.slug}.ipynb")
+    shutil.copyfile(executed.with_suffix(".results.json"), runs / f"{chapter.slug}.results.json")
+    nb = nbformat.read(executed, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell(rerun_markdown(chapter), id="labecon-rerun"))
+    page = stage / f"{_toc_entry(chapter)}.ipynb"
+    nbformat.write(nb, page.with_suffix(".tmp"))
+    page.with_suffix(".tmp").replace(page)
+
+
+def _stage(build_dir: Path, pending: list[Chapter] = ()) -> Path:
+    """Assemble a Sphinx source tree from the sources and the executed chapters.
+
+    The ``pending`` chapters, still executing, get their source notebook in their place
+    for now (Sphinx must find every page when it starts); :func:`stage_chapter` puts
+    each in when it is done.
+    """
     stage = build_dir / "stage"
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "book").mkdir(parents=True)
     for name in ("_config.yml", "_toc.yml"):
         shutil.copyfile(ROOT / name, stage / name)
     shutil.copytree(ROOT / "data" / "bib", stage / "data" / "bib")
-    by_path = {c.path.relative_to(ROOT).with_suffix("").as_posix(): c for c in chapters()}
+    later = {c.slug for c in pending}
     for entry in toc_files():
-        src = ROOT / f"{entry}.md"
-        if src.exists():
-            shutil.copyfile(src, stage / f"{entry}.md")
-        executed = build_dir / "exec" / f"{entry}.ipynb"
-        if executed.exists():
-            chapter = by_path[entry]
-            runs = stage / "book" / "_runs"
-            runs.mkdir(exist_ok=True)
-            shutil.copyfile(executed, runs / f"{chapter.slug}.ipynb")
-            shutil.copyfile(executed.with_suffix(".results.json"), runs / f"{chapter.slug}.results.json")
-            nb = nbformat.read(executed, as_version=4)
-            nb.cells.append(nbformat.v4.new_markdown_cell(rerun_markdown(chapter), id="labecon-rerun"))
-            nbformat.write(nb, stage / f"{entry}.ipynb")
+        if (ROOT / f"{entry}.md").exists():
+            shutil.copyfile(ROOT / f"{entry}.md", stage / f"{entry}.md")
+    for c in chapters():
+        if c.slug in later:
+            shutil.copyfile(c.path, stage / f"{_toc_entry(c)}.ipynb")
+        else:
+            stage_chapter(stage, build_dir, c)
     from labecon_core.appendices import write_appendices  # loads the data stack: only when staging
 
     write_appendices(stage / "book")
@@ -248,14 +364,9 @@ def _stage(build_dir: Path) -> Path:
     return stage
 
 
-def _jupyter_book() -> str:
-    local = Path(sys.executable).with_name("jupyter-book")
-    return str(local) if local.exists() else (shutil.which("jupyter-book") or "jupyter-book")
-
-
 _RENDERERS = ("jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "pydata-sphinx-theme", "sphinxcontrib-bibtex",
               "vl-convert-python", "django-static-mathjax")
-_STAGING_CODE = ("build.py", "sphinx_ext.py", "appendices.py", "data.py", "assets.py", "chapters.py")
+_STAGING_CODE = ("build.py", "sphinx_ext.py", "appendices.py", "data.py", "assets.py", "chapters.py", "fallbacks.py")
 
 
 def _site_inputs(build_dir: Path) -> str:
@@ -276,26 +387,100 @@ def _site_inputs(build_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def render(build_dir: Path) -> tuple[Path, bool]:
-    """Run Jupyter Book (warnings as errors) on a staged tree and swap the site in.
+def _executed(build_dir: Path, chapter: Chapter) -> Path:
+    return build_dir / "exec" / f"{_toc_entry(chapter)}.ipynb"
 
-    Returns the site and whether it was rebuilt: when nothing it is made from
-    changed since the site in place was built, nothing is staged or rendered.
+
+def _chart_specs(build_dir: Path) -> list[str]:
+    """The specs of every chart in the executed chapters."""
+    specs = []
+    for c in chapters():
+        specs += fallbacks.notebook_chart_specs(json.loads(_executed(build_dir, c).read_text()))
+    return specs
+
+
+class Renderer:
+    """Jupyter Book in its own process (:mod:`labecon_core.render`), started while chapters still execute.
+
+    Sphinx then loads, reads the pages that are ready and waits for each pending
+    chapter's page in turn (:mod:`labecon_core.sphinx_ext`), so most of the rendering
+    is done by the time the last chapter is. Its output goes to ``log``. Leaving the
+    ``with`` block stops it if it still runs.
+    """
+
+    def __init__(self, log: Path):
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+
+    def submit(self, stage: Path, out: Path, pending: list[Chapter] = ()) -> None:
+        """Start rendering the staged tree ``stage`` into ``out``; ``pending`` chapters are announced later."""
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        env = os.environ | {"LABECON_ROOT": str(ROOT), PENDING_PAGES: ",".join(_toc_entry(c) for c in pending)}
+        with self.log.open("w") as sink:
+            self.proc = subprocess.Popen([sys.executable, "-m", "labecon_core.render"], stdin=subprocess.PIPE,
+                                         stdout=sink, stderr=subprocess.STDOUT, text=True, env=env)
+        argv = ["build", str(stage), "--path-output", str(out), "-W", "-n", "--keep-going", "-q"]
+        self.proc.stdin.write(json.dumps(argv) + "\n")
+        self.proc.stdin.flush()
+
+    def announce(self, chapter: Chapter) -> None:
+        """Tell Sphinx that a pending chapter's page is staged."""
+        try:
+            self.proc.stdin.write(_toc_entry(chapter) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # it failed already: wait() says why
+
+    def wait(self) -> None:
+        """Wait for the rendering; raise :class:`LabeconError` with the end of its output if it failed."""
+        self.proc.stdin.close()
+        if self.proc.wait() != 0:
+            raise LabeconError("jupyter-book build failed (the previous book is untouched):\n"
+                               + self.log.read_text()[-4000:])
+
+    def __enter__(self) -> "Renderer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            if not self.proc.stdin.closed:
+                self.proc.stdin.close()  # not needed after all: it exits
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def render(build_dir: Path, renderer: Renderer, staged: Path | None = None,
+           drawer: fallbacks.Drawer | None = None) -> tuple[Path, bool]:
+    """Finish the site with Jupyter Book (warnings as errors) and swap it in.
+
+    ``staged`` is a tree already being rendered (see :func:`build`); otherwise the
+    tree is staged and rendered now. Returns the site and whether it was rebuilt:
+    when nothing it is made from changed since the site in place was built, nothing
+    is rendered (a rendering under way is dropped). The charts' static drawings
+    (those ``drawer`` has not made yet) are made while Jupyter Book finishes and put
+    into the pages before the site is swapped in.
     """
     stamp, final = build_dir / "html.sources.sha256", build_dir / "html"
     sources = _site_inputs(build_dir)
     if final.exists() and stamp.exists() and stamp.read_text() == sources:
         return final, False
-    stage = _stage(build_dir)
     out = build_dir / "stage-out"
-    shutil.rmtree(out, ignore_errors=True)
-    cmd = [_jupyter_book(), "build", str(stage), "--path-output", str(out), "-W", "-n", "--keep-going", "-q"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise LabeconError(
-            "jupyter-book build failed (the previous book is untouched):\n" + (proc.stdout + proc.stderr)[-4000:]
-        )
+    if staged is None:
+        shutil.rmtree(out, ignore_errors=True)
+        renderer.submit(_stage(build_dir), out)
+    if drawer is not None:
+        drawer.finish()
+    svgs = fallbacks.draw_all(_chart_specs(build_dir), build_dir / "cache" / "svg")
+    renderer.wait()
     site, old = out / "_build" / "html", build_dir / "html.old"
+    for page in site.rglob("*.html"):
+        text = page.read_text()
+        if "labecon-chart" in text:
+            page.write_text(fallbacks.add_static_fallbacks(text, svgs))
     shutil.rmtree(old, ignore_errors=True)
     stamp.unlink(missing_ok=True)
     if final.exists():
@@ -330,12 +515,36 @@ def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = 
     start = time.perf_counter()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        validate_data(build_dir)
-        log("executing chapters")
-        built = execute_all(build_dir, jobs or os.cpu_count() or 1, force, log)
-        t = time.perf_counter()
-        site, rendered = render(build_dir)
-        render_s = time.perf_counter() - t
+        hits, todo = _plan(build_dir, force)
+        # Sphinx and the chart drawings run at low priority while chapters execute (see start_rendering).
+        with (Renderer(build_dir / "jupyter-book.log") as renderer,
+              fallbacks.Drawer(build_dir / "cache" / "svg") as drawer):
+            # The kernel server warms up (imports the chapters' libraries) while the data are checked.
+            with KernelServer() if todo else contextlib.nullcontext() as kernels:
+                validate_data(build_dir)
+                log("executing chapters")
+                done = publish_cached(build_dir, hits, log)
+                staged = None
+
+                def start_rendering():
+                    # Once the first chapters run: Sphinx reads the other pages meanwhile.
+                    nonlocal staged
+                    shutil.rmtree(build_dir / "stage-out", ignore_errors=True)
+                    staged = _stage(build_dir, pending=todo)
+                    renderer.submit(staged, build_dir / "stage-out", pending=todo)
+                    drawer.submit(_executed(build_dir, c) for c in chapters() if c.slug in hits)
+
+                def chapter_ready(chapter):
+                    stage_chapter(staged, build_dir, chapter)
+                    renderer.announce(chapter)
+                    drawer.submit([_executed(build_dir, chapter)])
+
+                done |= execute_all(build_dir, jobs or os.cpu_count() or 1, todo, kernels, start_rendering,
+                                    chapter_ready, log)
+            built = [done[c.slug] for c in chapters()]
+            t = time.perf_counter()
+            site, rendered = render(build_dir, renderer, staged, drawer)
+            render_s = time.perf_counter() - t
     finally:
         signal.signal(signal.SIGTERM, previous)
         for scratch in ("stage", "stage-out"):

@@ -4,17 +4,16 @@ Every chart in the book is an Altair chart built by a chapter from data that the
 core has already aggregated. Importing this module registers the ``labecon``
 theme and the ``labecon`` renderer and enables both. The renderer emits HTML that
 draws the chart with the ``vegaEmbed`` bundled in the site's ``_static/`` (see
-:mod:`labecon_core.assets`), so no page loads a script from outside the site.
+:mod:`labecon_core.assets`), so no page loads a script from outside the site; the
+pages get a static drawing of each chart too (:mod:`labecon_core.fallbacks`).
 """
 
 import hashlib
 import itertools
 import json
-import re
 
 import altair as alt
 import numpy as np
-import vl_convert
 
 _WIDTH, _HEIGHT = 560, 300
 _PALETTE = ["#1f5f8b", "#d1495b", "#edae49", "#66a182", "#8d6a9f", "#2e4057", "#00798c"]
@@ -53,37 +52,6 @@ def _render(spec: dict, **_metadata) -> dict:
 
 alt.renderers.register("labecon", _render)
 alt.renderers.enable("labecon")
-
-
-_SPEC = re.compile(
-    r'(<div id="chart-[0-9a-f]+-\d+" class="labecon-chart">)'
-    r"(</div>\n<script>\(function\(\)\{var spec=)(\{.*?\});function draw",
-    re.S,
-)
-
-
-def add_static_fallback(html: str) -> str:
-    """Put a static SVG of each chart (drawn by vl-convert) inside its ``<div>``.
-
-    Readers without JavaScript, and print, see the SVG; with JavaScript, vegaEmbed
-    replaces it with the live chart. Applied when the book is built, not in the
-    notebooks, so the committed outputs stay small.
-    """
-
-    def fill(match: re.Match) -> str:
-        svg = vl_convert.vegalite_to_svg(json.loads(match.group(3)))
-        return f"{match.group(1)}{svg}{match.group(2)}{match.group(3)};function draw"
-
-    return _SPEC.sub(fill, html)
-
-
-def add_static_fallbacks(nb) -> None:
-    """Apply :func:`add_static_fallback` to every HTML output of a notebook, in place."""
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            for mime, value in output.get("data", {}).items():
-                if mime.endswith("text/html") and "labecon-chart" in value:
-                    output["data"][mime] = add_static_fallback(value)
 
 
 def what_if(chart, controls: dict[str, tuple[str, list]], defaults: dict):

@@ -18,6 +18,7 @@ import nbformat
 import psutil
 import pytest
 
+from labecon_core import build
 from labecon_core.chapters import ROOT, chapters
 
 LABECON = [sys.executable, "-m", "labecon_core.cli"]
@@ -94,7 +95,6 @@ def test_data_file_a_chapter_reads_re_executes_it(tmp_path):
 
 def test_cache_follows_the_core_modules_a_chapter_imported(tmp_path, monkeypatch):
     """Touching an imported core module invalidates; touching another module does not."""
-    from labecon_core import build
     from labecon_core import chapters as chapters_module
 
     package = tmp_path / "pkg"
@@ -105,7 +105,7 @@ def test_cache_follows_the_core_modules_a_chapter_imported(tmp_path, monkeypatch
     notebook = tmp_path / "nb.ipynb"
     notebook.write_text("{}")
     (tmp_path / "results.json").write_text("{}")
-    cache.store(chapter, notebook, {"modules": ["cohort.py", "fmt.py"], "tables": ["gross_margins"]}, "{}")
+    cache.store(chapter, notebook, {"modules": ["cohort.py", "fmt.py"], "tables": ["gross_margins"]}, "{}", 1.0)
     assert cache.lookup(chapter) is not None
     (package / "errors.py").write_text((package / "errors.py").read_text() + "\n# unrelated\n")
     assert cache.lookup(chapter) is not None
@@ -169,7 +169,8 @@ def test_sigterm_leaves_no_half_site_and_no_kernels(built, tmp_path):
     kernels = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not kernels:
-        kernels = [p for p in _descendants(proc.pid) if "ipykernel" in " ".join(p.cmdline())]
+        # Kernels are forked by the build's kernel server; papermill sees them through their stand-ins.
+        kernels = [p for p in _descendants(proc.pid) if "labecon_core.kernels connect" in " ".join(p.cmdline())]
         time.sleep(0.1)
     assert kernels, "a kernel was started"
     family = _descendants(proc.pid)
@@ -205,6 +206,17 @@ def test_real_book_has_a_page_per_chapter_and_no_external_assets(real_book):
     assert not offenders, offenders
 
 
+def test_every_chart_has_its_static_drawing(real_book):
+    """Each chart on a page holds an SVG before any script runs; the downloadable notebooks stay without them."""
+    for c in chapters():
+        html = (real_book / "book" / f"{c.slug}.html").read_text()
+        n = html.count('class="labecon-chart">')
+        assert n > 0, c.slug
+        assert html.count('class="labecon-chart"><svg') == n, c.slug
+        downloads = list(real_book.rglob(f"{c.slug}.ipynb"))
+        assert downloads and all("<svg" not in nb.read_text() for nb in downloads), c.slug
+
+
 def test_results_json_of_every_chapter(real_book):
     exec_dir = real_book.parent / "exec" / "book"
     for c in chapters():
@@ -222,3 +234,25 @@ def test_whole_book_builds_deterministically(real_book, tmp_path):
         for rel in (f"exec/book/{c.slug}.results.json", f"html/book/{c.slug}.html"):
             first = (real_book.parent / rel).read_bytes()
             assert first == (tmp_path / rel).read_bytes(), rel
+
+
+def test_longest_chapters_start_first_and_untimed_ones_before_them():
+    every = chapters()
+    seconds = {c.slug: float(i) for i, c in enumerate(every)}
+    seconds[every[2].slug] = None
+    order = [c.slug for c in build.longest_first(every, seconds)]
+    assert order[0] == every[2].slug
+    assert order[1:] == [c.slug for c in reversed(every) if c is not every[2]]
+    ties = {c.slug: 1.0 for c in every}
+    assert build.longest_first(every, ties) == every, "ties keep the book's order"
+
+
+def test_the_last_execution_time_is_kept_even_when_stale(tmp_path):
+    cache = build.ChapterCache(tmp_path / "cache")
+    c = chapters()[0]
+    assert cache.last_seconds(c) is None
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text("{}")
+    (tmp_path / "results.json").write_text("{}")
+    cache.store(c, notebook, {"modules": [], "tables": []}, "{}", 2.34)
+    assert cache.last_seconds(c) == 2.3

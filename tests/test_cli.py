@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labecon_core import params
+from labecon_core import fallbacks, params
 from labecon_core.chapters import ROOT, chapter
 from labecon_core.cli import main
 from labecon_core.errors import ParameterError
@@ -189,8 +189,13 @@ def test_run_page_is_offline_and_shows_the_new_numbers(good_run):
     _, out = good_run
     html = (out / "cohort-accounting.html").read_text()
     assert "-$300M" in html  # the glued prose follows the parameter
-    assert "http://" not in "".join(x for x in html.split("<script")[1:] if "src=" in x.split(">")[0])
+    sources = re.findall(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["']([^"']+)""", html)
+    assert sources and not [s for s in sources if re.match(r"(?:https?:)?//", s)], sources
     assert '<script src="vega-bundle.js">' in html and (out / "vega-bundle.js").exists()
+    # Every figure is on the page (parsed with the book's MyST extensions), with its static drawing.
+    charts = len(fallbacks.notebook_chart_specs(json.loads((out / "cohort-accounting.ipynb").read_text())))
+    assert charts > 0 and ":::{glue" not in html
+    assert html.count('class="labecon-chart"><svg') == charts
 
 
 def test_scenario_file_with_override(tmp_path, capsys):
@@ -227,3 +232,13 @@ def test_parameters_cell_rules(tmp_path, line, message):
     nb.cells.append(nbformat.v4.new_code_cell(line, metadata={"tags": ["parameters"]}))
     with pytest.raises(ChapterError, match=re.escape(message)):
         _parse_parameters(nb, tmp_path / "x.ipynb")
+
+
+def test_a_page_that_cannot_be_rendered_is_an_error_and_writes_nothing(tmp_path):
+    from labecon_core.errors import LabeconError
+    from labecon_core.page import PageMaker
+
+    (tmp_path / "broken.ipynb").write_text("{not json")
+    with PageMaker() as page, pytest.raises(LabeconError, match=r"broken\.ipynb"):
+        page.render(tmp_path / "broken.ipynb", tmp_path / "broken.html")
+    assert not (tmp_path / "broken.html").exists()

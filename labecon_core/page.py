@@ -1,0 +1,121 @@
+"""A chapter's standalone HTML page (``labecon run``), made by a process started ahead of time.
+
+The page is rendered by myst-nb with docutils (no Sphinx) and every chart gets its
+static drawing (:mod:`labecon_core.fallbacks`). Loading the renderer and starting
+the drawing engine take about a second, and drawing the charts about as much again,
+so :class:`PageMaker` starts ``python -m labecon_core.page`` as soon as the
+chapter's kernel starts: it loads while the chapter runs, draws each chart as soon as
+its cell has run, and renders the page once the notebook is complete.
+
+Protocol (one JSON document per line on the process's standard input): ``{"spec": ...}``
+draws a chart; ``{"render": [notebook, html]}`` writes the page and ends the process,
+which then prints ``ok`` or the renderer's messages.
+"""
+
+import contextlib
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from labecon_core import fallbacks, priority
+from labecon_core.assets import VEGA_BUNDLE, write_vega_bundle
+from labecon_core.chapters import ROOT
+from labecon_core.errors import LabeconError
+
+
+def _myst_extensions() -> str:
+    """The MyST syntax extensions the book enables (``_config.yml``), for the docutils renderer."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    return ",".join(config.get("parse", {}).get("myst_enable_extensions", []))
+
+
+def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None) -> Path:
+    """Render an executed notebook to a standalone HTML page (myst-nb with docutils, no Sphinx).
+
+    The page parses the chapter with the book's MyST extensions (its figures are
+    ``:::{glue:figure}`` blocks), charts get their static drawings (``svgs``, spec ->
+    SVG, holds those made already), and the page loads the vega bundle written beside
+    it, so it works offline.
+    """
+    from myst_nb.docutils_ import cli_html5
+
+    messages = io.StringIO()
+    argv = ["--nb-execution-mode=off", "--nb-output-folder=", f"--myst-enable-extensions={_myst_extensions()}",
+            "--quiet", str(notebook), str(html)]
+    try:
+        # In-process: a second interpreter would cost more than the rendering itself.
+        with contextlib.redirect_stderr(messages):
+            cli_html5(argv)
+    except SystemExit as exc:
+        if exc.code:
+            raise LabeconError(f"rendering {notebook} to HTML failed:\n{messages.getvalue()[-3000:]}") from None
+    write_vega_bundle(html.parent, ROOT / "_build" / "cache")
+    text = fallbacks.add_static_fallbacks(html.read_text(), svgs)
+    text = re.sub(r"</head>", f'<script src="{VEGA_BUNDLE}"></script>\n</head>', text, count=1)
+    html.write_text(text)
+    return html
+
+
+class PageMaker:
+    """The page process for one run, in a ``with`` block (stopped on leaving it if still running)."""
+
+    def __enter__(self) -> "PageMaker":
+        self.proc = subprocess.Popen([sys.executable, "-m", "labecon_core.page"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return self
+
+    def _send(self, message: dict) -> None:
+        try:
+            self.proc.stdin.write(json.dumps(message) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # the process ended: render() reports why
+
+    def draw_charts(self, cell, **_) -> None:
+        """Have the charts of an executed cell drawn now (an nbclient ``on_cell_executed`` hook)."""
+        for spec in fallbacks.notebook_chart_specs({"cells": [cell]}):
+            self._send({"spec": spec})
+
+    def render(self, notebook: Path, html: Path) -> None:
+        """Write the page of an executed notebook; raise :class:`LabeconError` if that failed."""
+        self._send({"render": [str(notebook), str(html)]})
+        output, _ = self.proc.communicate()
+        if self.proc.returncode != 0 or output.strip().splitlines()[-1:] != ["ok"]:
+            raise LabeconError(output.strip()[-3000:] or f"the page process failed (exit {self.proc.returncode})")
+
+    def __exit__(self, *exc) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def main() -> int:
+    """The page process: load the renderer, draw charts as they come, render the page when asked."""
+    priority.lower(10)  # the chapter's kernel comes first
+    import myst_nb.docutils_  # noqa: F401  (loaded now, while the chapter runs)
+
+    fallbacks.warm()
+    svgs = {}
+    for line in sys.stdin:
+        message = json.loads(line)
+        if "spec" in message:
+            svgs.setdefault(message["spec"], fallbacks.draw(message["spec"]))
+        elif "render" in message:
+            notebook, html = map(Path, message["render"])
+            try:
+                render_page(notebook, html, svgs)
+            except LabeconError as exc:
+                print(exc)
+                return 1
+            print("ok")
+            return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
