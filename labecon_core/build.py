@@ -31,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-from labecon_core import fallbacks
+from labecon_core import fallbacks, processes
 from labecon_core.assets import write_mathjax, write_vega_bundle
 from labecon_core.chapters import PACKAGE, ROOT, Chapter, chapter, chapters, toc_files
 from labecon_core.errors import ChapterError, LabeconError
@@ -442,15 +442,8 @@ class Renderer:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            if not self.proc.stdin.closed:
-                self.proc.stdin.close()  # not needed after all: it exits
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            processes.stop(self.proc)
 
 
 def render(build_dir: Path, renderer: Renderer, staged: Path | None = None,

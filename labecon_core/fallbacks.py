@@ -19,7 +19,7 @@ from pathlib import Path
 
 import vl_convert
 
-from labecon_core import priority
+from labecon_core import processes
 
 # The renderer's output (labecon_core.charts._render): the div, then the spec as a JS object literal.
 _CHART = re.compile(
@@ -126,7 +126,7 @@ class Drawer:
 
 def main(cache: str) -> None:
     """The :class:`Drawer` process: draw the charts of each notebook named on standard input."""
-    priority.lower(19)
+    processes.lower_priority(19)
     for line in sys.stdin:
         draw_all(notebook_chart_specs(json.loads(Path(line.strip()).read_text())), Path(cache))
 

@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from labecon_core import processes
+
 #: Third-party modules the chapters import, loaded once by the server. A module missing here
 #: is only imported later, by the chapter; nothing but speed depends on this list.
 PRELOAD = ("numpy", "pandas", "pandera.pandas", "scipy.special", "altair", "vl_convert", "yaml", "pybtex.database",
@@ -171,12 +173,7 @@ class KernelServer:
 
     def __exit__(self, *exc) -> None:
         if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            processes.stop(self._process)
         Path(self.path).unlink(missing_ok=True)
         os.rmdir(self._folder)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from labecon_core import fallbacks, priority
+from labecon_core import fallbacks, processes
 from labecon_core.assets import VEGA_BUNDLE, write_vega_bundle
 from labecon_core.chapters import ROOT
 from labecon_core.errors import LabeconError
@@ -96,7 +96,7 @@ class PageMaker:
 
 def main() -> int:
     """The page process: load the renderer, draw charts as they come, render the page when asked."""
-    priority.lower(10)  # the chapter's kernel comes first
+    processes.lower_priority(10)  # the chapter's kernel comes first
     import myst_nb.docutils_  # noqa: F401  (loaded now, while the chapter runs)
 
     fallbacks.warm()

@@ -12,7 +12,7 @@ import importlib
 import json
 import sys
 
-from labecon_core import priority
+from labecon_core import processes
 
 #: Environment variable naming the pages (comma-separated) the build stages while Sphinx runs: after the
 #: ``jupyter-book`` arguments, the process reads one such page per line once it is staged.
@@ -28,7 +28,7 @@ PRELOAD = ("jupyter_book.cli.main", "jupyter_book.sphinx", "sphinx.application",
 
 def main() -> int:
     # While chapters execute, their kernels come first; afterwards nothing competes with it.
-    priority.lower(10)
+    processes.lower_priority(10)
     for name in PRELOAD:
         importlib.import_module(name)
     line = sys.stdin.readline()

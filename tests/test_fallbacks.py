@@ -79,7 +79,7 @@ def test_low_priority_helpers_are_niced():
     import subprocess
     import sys
 
-    code = "import os; from labecon_core import priority; priority.lower(7); print(os.nice(0))"
+    code = "import os; from labecon_core import processes; processes.lower_priority(7); print(os.nice(0))"
     before = int(subprocess.run([sys.executable, "-c", "import os; print(os.nice(0))"], capture_output=True,
                                 text=True).stdout)
     after = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout)
