@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import nbformat
 import yaml
 
 from labecon_core.errors import ChapterError, ParameterError
@@ -105,10 +104,10 @@ def toc_files(root: Path = ROOT) -> list[str]:
 
 def _parse_parameters(nb, path: Path) -> tuple[Parameter, ...]:
     """Read ``name = literal  # help`` lines of the cell tagged ``parameters``; anything else is an error."""
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise ChapterError(f"{path}: needs exactly one cell tagged 'parameters', found {len(cells)}")
-    source = "".join(cells[0].source)  # a list of lines in raw notebook JSON
+    source = "".join(cells[0]["source"])  # a list of lines in raw notebook JSON
     comments = {
         tok.start[0]: tok.string.lstrip("#").strip()
         for tok in tokenize.generate_tokens(io.StringIO(source).readline)
@@ -136,14 +135,14 @@ def _parse_parameters(nb, path: Path) -> tuple[Parameter, ...]:
 @cache
 def _load_chapter(path: Path, mtime_ns: int) -> Chapter | None:
     """The chapter in ``path``, or ``None`` for a notebook without ``labecon`` metadata (read once per version)."""
-    # Plain JSON, not nbformat: validating every notebook would cost each command a noticeable delay.
-    nb = nbformat.from_dict(json.loads(path.read_text()))
-    meta = nb.metadata.get("labecon")
+    # Plain JSON, not nbformat: loading and validating with it would cost each command a noticeable delay.
+    nb = json.loads(path.read_text())
+    meta = nb.get("metadata", {}).get("labecon")
     if meta is None:
         return None
     title = next(
-        (line[2:].strip() for c in nb.cells if c.cell_type == "markdown"
-         for line in "".join(c.source).splitlines() if line.startswith("# ")),
+        (line[2:].strip() for c in nb["cells"] if c["cell_type"] == "markdown"
+         for line in "".join(c["source"]).splitlines() if line.startswith("# ")),
         path.stem,
     )
     return Chapter(meta["slug"], title, path, meta["validator"], _parse_parameters(nb, path))

@@ -15,9 +15,10 @@ as usual:
   closes, so a stand-in killed outright leaves no kernel behind, and the stand-in exits
   when its kernel does.
 
-The server imports no ``labecon_core`` module that a chapter could use, so the build's
+The server imports no ``labecon_core`` module that a chapter could use (only this one
+and :mod:`labecon_core.processes`), and a forked kernel forgets those, so the build's
 record of the modules a chapter imported (:mod:`labecon_core.deps`) is the same as in a
-fresh kernel. Only this module is loaded, and the kernel forgets it.
+fresh kernel.
 """
 
 import json

@@ -18,13 +18,14 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
 
 from labecon_core import fallbacks, processes
 from labecon_core.assets import VEGA_BUNDLE, write_vega_bundle
-from labecon_core.chapters import ROOT
+from labecon_core.chapters import ROOT, chapters
 from labecon_core.errors import LabeconError
 
 
@@ -34,14 +35,75 @@ def _myst_extensions() -> str:
     return ",".join(config.get("parse", {}).get("myst_enable_extensions", []))
 
 
-def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None) -> Path:
-    """Render an executed notebook to a standalone HTML page (myst-nb with docutils, no Sphinx).
+def _author_year(key: str, bibliography) -> tuple[str, str]:
+    """Who and when for a citation: ``("Amodei", "2025")``, ``("Smith and Jones", ...)``, ``("Lee et al.", ...)``."""
+    entry = bibliography.get(key)
+    if entry is None:
+        return key, ""
+    names = ["".join(p.last_names).strip("{}") for p in entry.persons.get("author", [])]
+    who = (names[0] if len(names) == 1 else f"{names[0]} and {names[1]}" if len(names) == 2
+           else f"{names[0]} et al." if names else entry.fields.get("title", key).strip("{}"))
+    return who, entry.fields.get("year", "")
 
-    The page parses the chapter with the book's MyST extensions (its figures are
-    ``:::{glue:figure}`` blocks), charts get their static drawings (``svgs``, spec ->
-    SVG, holds those made already), and the page loads the vega bundle written beside
-    it, so it works offline.
+
+def _split_target(text: str) -> tuple[str | None, str]:
+    """``"title <target>"`` -> (title, target); ``"target"`` -> (None, target)."""
+    match = re.fullmatch(r"(.*?)\s*<([^<>]+)>", text, re.S)
+    return (match[1], match[2]) if match else (None, text)
+
+
+def _figure_numbers(markdown: str) -> dict[str, int]:
+    """The number of each named figure in MyST text: every figure directive counts, named or not, as in Sphinx."""
+    # A directive's options (":name: ...") follow its first line.
+    blocks = re.findall(r"^(?::{3,}|`{3,})\{(?:glue:)?figure\}[^\n]*\n((?::[^\n]*\n)*)", markdown, re.M)
+    return {m[1]: i for i, block in enumerate(blocks, 1) if (m := re.search(r"^:name:\s*(\S+)", block, re.M))}
+
+
+def _register_reference_roles(notebook: Path) -> None:
+    """Roles for what only Sphinx resolves (citations, cross-references), so the page reads whole.
+
+    Citations read as author and year, as in the book; references to figures on the
+    page link to them, numbered in page order; other pages of the book are named.
     """
+    from docutils import nodes
+    from docutils.parsers.rst import roles
+
+    from labecon_core.data import bibliography  # loads pandas: only in the page process
+
+    cells = json.loads(notebook.read_text()).get("cells", [])
+    text = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown")
+    figures = _figure_numbers(text)
+    titles = {c.path.stem: c.title for c in chapters()}
+
+    def cite(parenthetical):
+        def role(name, rawtext, text, lineno, inliner, options=None, content=None):
+            cited = [_author_year(k.strip(), bibliography()) for k in text.split(",")]
+            if parenthetical:
+                return [nodes.Text("(" + "; ".join(f"{who} {year}".strip() for who, year in cited) + ")")], []
+            return [nodes.Text("; ".join(f"{who} ({year})" for who, year in cited))], []
+        return role
+
+    def numref(name, rawtext, text, lineno, inliner, options=None, content=None):
+        title, label = _split_target(text)
+        number = str(figures.get(label, "?"))
+        shown = (title or "Figure {number}").replace("{number}", number).replace("{name}", label)
+        return [nodes.reference(rawtext, shown, refuri=f"#{label}")], []
+
+    def ref(name, rawtext, text, lineno, inliner, options=None, content=None):
+        title, label = _split_target(text)
+        return [nodes.reference(rawtext, title or label, refuri=f"#{label}")], []
+
+    def doc(name, rawtext, text, lineno, inliner, options=None, content=None):
+        title, target = _split_target(text)
+        return [nodes.emphasis(rawtext, title or titles.get(Path(target).name, target))], []
+
+    for name, role in (("cite:p", cite(True)), ("cite:t", cite(False)), ("numref", numref), ("ref", ref),
+                       ("doc", doc)):
+        roles.register_local_role(name, role)
+
+
+def _docutils_html(notebook: Path, html: Path) -> str | None:
+    """Write ``html`` from an executed notebook with myst-nb's docutils writer; its messages if it failed."""
     from myst_nb.docutils_ import cli_html5
 
     messages = io.StringIO()
@@ -53,7 +115,22 @@ def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None) 
             cli_html5(argv)
     except SystemExit as exc:
         if exc.code:
-            raise LabeconError(f"rendering {notebook} to HTML failed:\n{messages.getvalue()[-3000:]}") from None
+            return messages.getvalue()[-3000:]
+    return None
+
+
+def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None) -> Path:
+    """Render an executed notebook to a standalone HTML page (myst-nb with docutils, no Sphinx).
+
+    The page parses the chapter with the book's MyST extensions (its figures are
+    ``:::{glue:figure}`` blocks), charts get their static drawings (``svgs``, spec ->
+    SVG, holds those made already), and the page loads the vega bundle written beside
+    it, so it works offline.
+    """
+    _register_reference_roles(notebook)
+    failure = _docutils_html(notebook, html)
+    if failure is not None:
+        raise LabeconError(f"rendering {notebook} to HTML failed:\n{failure}")
     write_vega_bundle(html.parent, ROOT / "_build" / "cache")
     text = fallbacks.add_static_fallbacks(html.read_text(), svgs)
     text = re.sub(r"</head>", f'<script src="{VEGA_BUNDLE}"></script>\n</head>', text, count=1)
@@ -94,11 +171,21 @@ class PageMaker:
             self.proc.wait()
 
 
+def _warm_renderer() -> None:
+    """Render a one-cell notebook: the renderer loads what it loads on first use now, while the chapter runs."""
+    nb = {"cells": [{"cell_type": "markdown", "id": "warm", "metadata": {}, "source": "# Warm\n\n:::{note}\nx\n:::"}],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "warm.ipynb"
+        source.write_text(json.dumps(nb))
+        _docutils_html(source, Path(folder) / "warm.html")
+
+
 def main() -> int:
     """The page process: load the renderer, draw charts as they come, render the page when asked."""
     processes.lower_priority(10)  # the chapter's kernel comes first
-    import myst_nb.docutils_  # noqa: F401  (loaded now, while the chapter runs)
-
+    _warm_renderer()
     fallbacks.warm()
     svgs = {}
     for line in sys.stdin:

@@ -196,6 +196,16 @@ def test_run_page_is_offline_and_shows_the_new_numbers(good_run):
     charts = len(fallbacks.notebook_chart_specs(json.loads((out / "cohort-accounting.ipynb").read_text())))
     assert charts > 0 and ":::{glue" not in html
     assert html.count('class="labecon-chart"><svg') == charts
+    # Citations and links to other chapters read as in the book (Sphinx-only roles, resolved for the page).
+    from labecon_core.data import bibliography
+    from labecon_core.page import _author_year
+
+    markdown = "".join("".join(c["source"]) for c in json.loads((out / "cohort-accounting.ipynb").read_text())["cells"]
+                       if c["cell_type"] == "markdown")
+    key = re.search(r"\{cite:p\}`([^`,]+)`", markdown)[1]
+    who, year = _author_year(key, bibliography())
+    assert f"({who} {year})" in html and year
+    assert f"<em>{chapter('compute-costs').title}</em>" in html
 
 
 def test_scenario_file_with_override(tmp_path, capsys):
@@ -242,3 +252,12 @@ def test_a_page_that_cannot_be_rendered_is_an_error_and_writes_nothing(tmp_path)
     with PageMaker() as page, pytest.raises(LabeconError, match=r"broken\.ipynb"):
         page.render(tmp_path / "broken.ipynb", tmp_path / "broken.html")
     assert not (tmp_path / "broken.html").exists()
+
+
+def test_figures_on_a_run_page_are_numbered_in_order_named_or_not():
+    from labecon_core.page import _figure_numbers
+
+    text = ("Intro.\n\n:::{glue:figure} first\n:figwidth: 80%\n\ncaption\n:::\n\n"
+            "```{figure} image.png\n:name: fig-b\n:alt: b\n```\n\n:::{glue:figure} third\n:name: fig-c\n:::\n"
+            "not a figure:\n:name: fig-x\n")
+    assert _figure_numbers(text) == {"fig-b": 2, "fig-c": 3}
