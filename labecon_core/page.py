@@ -59,7 +59,7 @@ def _figure_numbers(markdown: str) -> dict[str, int]:
     return {m[1]: i for i, block in enumerate(blocks, 1) if (m := re.search(r"^:name:\s*(\S+)", block, re.M))}
 
 
-def _register_reference_roles(notebook: Path) -> None:
+def _register_reference_roles(markdown: str) -> None:
     """Roles for what only Sphinx resolves (citations, cross-references), so the page reads whole.
 
     Citations read as author and year, as in the book; references to figures on the
@@ -70,9 +70,7 @@ def _register_reference_roles(notebook: Path) -> None:
 
     from labecon_core.data import bibliography  # loads pandas: only in the page process
 
-    cells = json.loads(notebook.read_text()).get("cells", [])
-    text = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown")
-    figures = _figure_numbers(text)
+    figures = _figure_numbers(markdown)
     titles = {c.path.stem: c.title for c in chapters()}
 
     def cite(parenthetical):
@@ -127,7 +125,12 @@ def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None) 
     SVG, holds those made already), and the page loads the vega bundle written beside
     it, so it works offline.
     """
-    _register_reference_roles(notebook)
+    try:
+        cells = json.loads(notebook.read_text())["cells"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise LabeconError(f"rendering {notebook} to HTML failed: not a readable notebook ({exc})") from None
+    markdown = (c.get("source", "") for c in cells if c.get("cell_type") == "markdown")
+    _register_reference_roles("\n".join("".join(source) for source in markdown))
     failure = _docutils_html(notebook, html)
     if failure is not None:
         raise LabeconError(f"rendering {notebook} to HTML failed:\n{failure}")
