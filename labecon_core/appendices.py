@@ -15,6 +15,7 @@ from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
 
 from labecon_core import data
+from labecon_core.bib import bibliography
 from labecon_core.chapters import ROOT, chapters
 
 DATA_PAGE = "appendix-data.md"
@@ -60,7 +61,7 @@ def _plain(latex: str) -> str:
 def citations(data_dir: Path = data.DATA) -> dict[str, str]:
     """A full citation (author, title, venue, date, url) for every key in ``data_dir/bib/*.bib``, as markdown."""
     out = {}
-    for key, entry in data.bibliography(data_dir).items():
+    for key, entry in bibliography(data_dir).items():
         f = entry.fields
         people = entry.persons.get("author", [])
         authors = " and ".join(

@@ -18,17 +18,14 @@ columns); every row must carry a ``source`` key found in the bibliography and a
 """
 
 import re
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from types import MappingProxyType
 
 import pandas as pd
 import pandera.pandas as pa
 import yaml
-from pybtex.database import Entry
-from pybtex.database.input import bibtex
 
+from labecon_core.bib import bibliography
 from labecon_core.chapters import ROOT
 from labecon_core.errors import DataError
 
@@ -43,21 +40,6 @@ _DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 def tables(data_dir: Path = DATA) -> list[str]:
     """Names of every table in ``data_dir``."""
     return sorted(p.name.removesuffix(".schema.yml") for p in data_dir.glob("*.schema.yml"))
-
-
-def bibliography(data_dir: Path = DATA) -> Mapping[str, Entry]:
-    """Every entry of ``data_dir/bib/*.bib`` by key (pybtex entries), read once per version of the files."""
-    files = sorted((Path(data_dir) / "bib").glob("*.bib"))
-    return _read_bibliography(tuple((path, path.stat().st_mtime_ns) for path in files))
-
-
-@cache
-def _read_bibliography(files: tuple) -> Mapping[str, Entry]:
-    entries = {}
-    for path, _ in files:
-        # The BibTeX parser itself: looking it up by name scans every installed package's entry points.
-        entries.update(bibtex.Parser().parse_file(str(path)).entries)
-    return MappingProxyType(entries)
 
 
 def _source_keys(data_dir: Path) -> frozenset[str]:

@@ -25,6 +25,7 @@ import yaml
 
 from labecon_core import fallbacks, processes
 from labecon_core.assets import VEGA_BUNDLE, write_vega_bundle
+from labecon_core.bib import author_year, bibliography
 from labecon_core.chapters import ROOT, chapters
 from labecon_core.errors import LabeconError
 
@@ -33,17 +34,6 @@ def _myst_extensions() -> str:
     """The MyST syntax extensions the book enables (``_config.yml``), for the docutils renderer."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     return ",".join(config.get("parse", {}).get("myst_enable_extensions", []))
-
-
-def _author_year(key: str, bibliography) -> tuple[str, str]:
-    """Who and when for a citation: ``("Amodei", "2025")``, ``("Smith and Jones", ...)``, ``("Lee et al.", ...)``."""
-    entry = bibliography.get(key)
-    if entry is None:
-        return key, ""
-    names = ["".join(p.last_names).strip("{}") for p in entry.persons.get("author", [])]
-    who = (names[0] if len(names) == 1 else f"{names[0]} and {names[1]}" if len(names) == 2
-           else f"{names[0]} et al." if names else entry.fields.get("title", key).strip("{}"))
-    return who, entry.fields.get("year", "")
 
 
 def _split_target(text: str) -> tuple[str | None, str]:
@@ -68,14 +58,12 @@ def _register_reference_roles(markdown: str) -> None:
     from docutils import nodes
     from docutils.parsers.rst import roles
 
-    from labecon_core.data import bibliography  # loads pandas: only in the page process
-
     figures = _figure_numbers(markdown)
     titles = {c.path.stem: c.title for c in chapters()}
 
     def cite(parenthetical):
         def role(name, rawtext, text, lineno, inliner, options=None, content=None):
-            cited = [_author_year(k.strip(), bibliography()) for k in text.split(",")]
+            cited = [author_year(k.strip()) for k in text.split(",")]
             if parenthetical:
                 return [nodes.Text("(" + "; ".join(f"{who} {year}".strip() for who, year in cited) + ")")], []
             return [nodes.Text("; ".join(f"{who} ({year})" for who, year in cited))], []
@@ -175,7 +163,8 @@ class PageMaker:
 
 
 def _warm_renderer() -> None:
-    """Render a one-cell notebook: the renderer loads what it loads on first use now, while the chapter runs."""
+    """Load the bibliography and render a one-cell notebook: what the renderer loads on first use loads now."""
+    bibliography()
     nb = {"cells": [{"cell_type": "markdown", "id": "warm", "metadata": {}, "source": "# Warm\n\n:::{note}\nx\n:::"}],
           "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
           "nbformat": 4, "nbformat_minor": 5}

@@ -197,13 +197,12 @@ def test_run_page_is_offline_and_shows_the_new_numbers(good_run):
     assert charts > 0 and ":::{glue" not in html
     assert html.count('class="labecon-chart"><svg') == charts
     # Citations and links to other chapters read as in the book (Sphinx-only roles, resolved for the page).
-    from labecon_core.data import bibliography
-    from labecon_core.page import _author_year
+    from labecon_core.bib import author_year
 
     markdown = "".join("".join(c["source"]) for c in json.loads((out / "cohort-accounting.ipynb").read_text())["cells"]
                        if c["cell_type"] == "markdown")
     key = re.search(r"\{cite:p\}`([^`,]+)`", markdown)[1]
-    who, year = _author_year(key, bibliography())
+    who, year = author_year(key)
     assert f"({who} {year})" in html and year
     assert f"<em>{chapter('compute-costs').title}</em>" in html
 
