@@ -189,10 +189,10 @@ class KernelServer:
 
 
 def kernel_manager(path: str):
-    """A :class:`jupyter_client.AsyncKernelManager` that launches kernels through the server at ``path``."""
-    from jupyter_client.manager import AsyncKernelManager
+    """A kernel manager (see :mod:`labecon_core.kernel_client`) that launches kernels through the server at ``path``."""
+    from labecon_core.kernel_client import QuickKernelManager
 
-    class WarmKernelManager(AsyncKernelManager):
+    class WarmKernelManager(QuickKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             if cmd[1:3] != ["-m", "ipykernel_launcher"]:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from labecon_core.chapters import ROOT, Chapter
 from labecon_core.execute import Execution, execute
+from labecon_core.kernel_client import QuickKernelManager
 from labecon_core.page import PageMaker
 
 
@@ -26,7 +27,8 @@ def run(chapter: Chapter, values: dict, out_dir: Path) -> Execution:
     tmp_html = out_dir / f".{chapter.slug}.running.html"
     try:
         with PageMaker() as page:
-            result = execute(chapter, tmp_nb, values, on_cell_executed=page.draw_charts)
+            result = execute(chapter, tmp_nb, values, kernel_manager_class=QuickKernelManager,
+                             on_cell_executed=page.draw_charts)
             page.render(tmp_nb, tmp_html)
         (out_dir / ".results.running.json").write_text(result.results_json())
         tmp_nb.replace(out_dir / f"{chapter.slug}.ipynb")
