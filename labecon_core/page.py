@@ -25,7 +25,6 @@ import yaml
 
 from labecon_core import fallbacks, processes
 from labecon_core.assets import VEGA_BUNDLE, write_vega_bundle
-from labecon_core.bib import author_year, bibliography
 from labecon_core.chapters import ROOT, chapters
 from labecon_core.errors import LabeconError
 
@@ -57,6 +56,8 @@ def _register_reference_roles(markdown: str) -> None:
     """
     from docutils import nodes
     from docutils.parsers.rst import roles
+
+    from labecon_core.bib import author_year  # the page process's: the parent needs no pybtex
 
     figures = _figure_numbers(markdown)
     titles = {c.path.stem: c.title for c in chapters()}
@@ -164,6 +165,8 @@ class PageMaker:
 
 def _warm_renderer() -> None:
     """Load the bibliography and render a one-cell notebook: what the renderer loads on first use loads now."""
+    from labecon_core.bib import bibliography
+
     bibliography()
     nb = {"cells": [{"cell_type": "markdown", "id": "warm", "metadata": {}, "source": "# Warm\n\n:::{note}\nx\n:::"}],
           "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
