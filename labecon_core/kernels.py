@@ -57,6 +57,7 @@ def _kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:
             os.close(fd)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         os.setsid()
         for name in [n for n in sys.modules if n == "labecon_core" or n.startswith("labecon_core.")]:
             del sys.modules[name]  # a chapter's own imports must load them, as in a fresh kernel
@@ -94,6 +95,7 @@ def _kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:
 
 def serve(path: str) -> None:
     """Listen on the Unix socket ``path``, import :data:`PRELOAD`, then fork a kernel per connection."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is for the build, which then stops this server
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)  # callers may connect (and wait) while the imports below run
