@@ -231,7 +231,7 @@ def publish_cached(build_dir: Path, hits: dict[str, Path], log=print) -> dict[st
     done = {}
     for c in every:
         if c.slug in hits:
-            _publish(hits[c.slug], build_dir / "exec", c)
+            _publish(hits[c.slug], build_dir, c)
             done[c.slug] = ChapterBuild(c.slug, 0.0, True)
             log(f"[{len(done)}/{len(every)}] {c.slug:<24} cached")
     return done
@@ -280,7 +280,7 @@ def execute_all(build_dir: Path, jobs: int, todo: list[Chapter], kernels: Kernel
                 log(f"[{n}/{len(every)}] {c.slug:<24} FAILED")
                 continue
             cached = cache.store(c, out, report["deps"], report["results"], report["seconds"])
-            _publish(cached, build_dir / "exec", c)
+            _publish(cached, build_dir, c)
             on_executed(c)
             done[c.slug] = ChapterBuild(c.slug, report["seconds"], False)
             log(f"[{n}/{len(every)}] {c.slug:<24} {report['seconds']:5.1f} s")
@@ -291,8 +291,8 @@ def execute_all(build_dir: Path, jobs: int, todo: list[Chapter], kernels: Kernel
     return done
 
 
-def _publish(notebook: Path, exec_dir: Path, chapter: Chapter) -> None:
-    target = exec_dir / chapter.path.relative_to(ROOT)
+def _publish(notebook: Path, build_dir: Path, chapter: Chapter) -> None:
+    target = _executed(build_dir, chapter)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(notebook, target)
     shutil.copyfile(notebook.parent / "results.json", target.with_suffix(".results.json"))
@@ -391,14 +391,6 @@ def _executed(build_dir: Path, chapter: Chapter) -> Path:
     return build_dir / "exec" / f"{_toc_entry(chapter)}.ipynb"
 
 
-def _chart_specs(build_dir: Path) -> list[str]:
-    """The specs of every chart in the executed chapters."""
-    specs = []
-    for c in chapters():
-        specs += fallbacks.notebook_chart_specs(json.loads(_executed(build_dir, c).read_text()))
-    return specs
-
-
 class Renderer:
     """Jupyter Book in its own process (:mod:`labecon_core.render`), started while chapters still execute.
 
@@ -446,16 +438,16 @@ class Renderer:
             processes.stop(self.proc)
 
 
-def render(build_dir: Path, renderer: Renderer, staged: Path | None = None,
-           drawer: fallbacks.Drawer | None = None) -> tuple[Path, bool]:
+def render(build_dir: Path, renderer: Renderer, drawer: fallbacks.Drawer,
+           staged: Path | None = None) -> tuple[Path, bool]:
     """Finish the site with Jupyter Book (warnings as errors) and swap it in.
 
     ``staged`` is a tree already being rendered (see :func:`build`); otherwise the
     tree is staged and rendered now. Returns the site and whether it was rebuilt:
     when nothing it is made from changed since the site in place was built, nothing
     is rendered (a rendering under way is dropped). The charts' static drawings
-    (those ``drawer`` has not made yet) are made while Jupyter Book finishes and put
-    into the pages before the site is swapped in.
+    (``drawer`` has them, or is given every chapter now) are made while Jupyter Book
+    runs and put into the pages before the site is swapped in.
     """
     stamp, final = build_dir / "html.sources.sha256", build_dir / "html"
     sources = _site_inputs(build_dir)
@@ -465,15 +457,14 @@ def render(build_dir: Path, renderer: Renderer, staged: Path | None = None,
     if staged is None:
         shutil.rmtree(out, ignore_errors=True)
         renderer.submit(_stage(build_dir), out)
-    if drawer is not None:
-        drawer.finish()
-    svgs = fallbacks.draw_all(_chart_specs(build_dir), build_dir / "cache" / "svg")
+        drawer.submit(_executed(build_dir, c) for c in chapters())
+    drawer.finish()
     renderer.wait()
     site, old = out / "_build" / "html", build_dir / "html.old"
     for page in site.rglob("*.html"):
         text = page.read_text()
         if "labecon-chart" in text:
-            page.write_text(fallbacks.add_static_fallbacks(text, svgs))
+            page.write_text(fallbacks.add_static_fallbacks(text, cache=drawer.cache))
     shutil.rmtree(old, ignore_errors=True)
     stamp.unlink(missing_ok=True)
     if final.exists():
@@ -536,7 +527,7 @@ def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = 
                                     chapter_ready, log)
             built = [done[c.slug] for c in chapters()]
             t = time.perf_counter()
-            site, rendered = render(build_dir, renderer, staged, drawer)
+            site, rendered = render(build_dir, renderer, drawer, staged)
             render_s = time.perf_counter() - t
     finally:
         signal.signal(signal.SIGTERM, previous)

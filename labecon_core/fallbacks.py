@@ -72,16 +72,16 @@ def warm() -> None:
     vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": []}})
 
 
-def add_static_fallbacks(html: str, svgs: Mapping[str, str] | None = None) -> str:
+def add_static_fallbacks(html: str, svgs: Mapping[str, str] | None = None, cache: Path | None = None) -> str:
     """Put the SVG of each chart of an HTML text inside its ``<div>``.
 
-    ``svgs`` (spec -> SVG, see :func:`draw_all`) holds drawings made earlier; any
-    other chart is drawn now.
+    ``svgs`` (spec -> SVG) holds drawings made earlier; any other chart is drawn now
+    (see :func:`draw`: taken from ``cache`` if it is kept there).
     """
     svgs = svgs or {}
 
     def fill(match: re.Match) -> str:
-        svg = svgs.get(match.group(3)) or draw(match.group(3))
+        svg = svgs.get(match.group(3)) or draw(match.group(3), cache)
         return f"{match.group(1)}{svg}{match.group(2)}{match.group(3)};function draw"
 
     return _CHART.sub(fill, html)
@@ -90,36 +90,40 @@ def add_static_fallbacks(html: str, svgs: Mapping[str, str] | None = None) -> st
 class Drawer:
     """A process drawing the charts of notebooks into a cache folder, in a ``with`` block.
 
-    It runs at the lowest priority, so that while chapters execute it only takes
-    time no kernel wants. It is sent paths, never specs, so that the caller never
-    waits on it. Leaving the block stops it if it still runs.
+    It starts with the first notebook submitted and runs at the lowest priority, so
+    that while chapters execute it only takes time no kernel wants. It is sent paths,
+    never specs, so that the caller never waits on it. Leaving the block stops it if
+    it still runs.
     """
 
     def __init__(self, cache: Path):
         self.cache = cache
+        self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> "Drawer":
-        self.proc = subprocess.Popen([sys.executable, "-m", "labecon_core.fallbacks", str(self.cache)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         return self
 
     def submit(self, notebooks: Iterable[Path]) -> None:
         """Have the charts of executed notebooks drawn (see :func:`draw`)."""
+        if self.proc is None:
+            self.proc = subprocess.Popen([sys.executable, "-m", "labecon_core.fallbacks", str(self.cache)],
+                                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         try:
             for path in notebooks:
                 self.proc.stdin.write(f"{path}\n")
             self.proc.stdin.flush()
         except BrokenPipeError:
-            pass  # the process failed: what it did not draw is drawn by draw_all later
+            pass  # the process failed: what it did not draw is drawn when the pages are filled
 
     def finish(self) -> None:
         """Wait until the charts of every notebook submitted are drawn."""
-        if not self.proc.stdin.closed:
-            self.proc.stdin.close()
-        self.proc.wait()
+        if self.proc is not None:
+            if not self.proc.stdin.closed:
+                self.proc.stdin.close()
+            self.proc.wait()
 
     def __exit__(self, *exc) -> None:
-        if self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
 

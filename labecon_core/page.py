@@ -15,10 +15,12 @@ which then prints ``ok`` or the renderer's messages.
 import contextlib
 import io
 import json
+import queue
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import yaml
@@ -180,10 +182,19 @@ def _warm_renderer() -> None:
 def main() -> int:
     """The page process: load the renderer, draw charts as they come, render the page when asked."""
     processes.lower_priority(10)  # the chapter's kernel comes first
+    # Read at once, whatever this process is doing: a full pipe would hold up the run sending charts.
+    lines = queue.SimpleQueue()
+
+    def read():
+        for line in sys.stdin:
+            lines.put(line)
+        lines.put("")  # the end of the input
+
+    threading.Thread(target=read, daemon=True).start()
     _warm_renderer()
     fallbacks.warm()
     svgs = {}
-    for line in sys.stdin:
+    while line := lines.get():
         message = json.loads(line)
         if "spec" in message:
             svgs.setdefault(message["spec"], fallbacks.draw(message["spec"]))
