@@ -29,9 +29,11 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 
-# Re-execute the chapters in book/ with their defaults: updates the outputs nbval compares against.
+# Re-execute the chapters in book/ with their defaults: updates the outputs nbval compares against,
+# and the models' reference values (tests/reference_values.json). Review the diff.
 refresh: install
 	$(BIN)/labecon refresh
+	$(BIN)/pytest -q -p no:nbval -o addopts="" tests/test_reference_values.py --update-reference
 
 # Timings are ratios and figures measured within one run (the machines are shared and noisy).
 bench: install

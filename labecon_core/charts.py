@@ -6,18 +6,37 @@ theme and the ``labecon`` renderer and enables both. The renderer emits HTML tha
 draws the chart with the ``vegaEmbed`` bundled in the site's ``_static/`` (see
 :mod:`labecon_core.assets`), so no page loads a script from outside the site; the
 pages get a static drawing of each chart too (:mod:`labecon_core.fallbacks`).
+
+Every number in a chart's spec is rounded by the book's rule
+(:mod:`labecon_core.portable`), and a chart's element id is the chapter's slug and
+the chart's place in it (``chart-cohort-accounting-0``), so that a chapter's
+outputs are the same on every machine.
 """
 
-import hashlib
 import itertools
 import json
+import re
 
 import altair as alt
 import numpy as np
 
+from labecon_core.portable import portable
+
 _WIDTH, _HEIGHT = 560, 300
 _PALETTE = ["#1f5f8b", "#d1495b", "#edae49", "#66a182", "#8d6a9f", "#2e4057", "#00798c"]
-_counter = itertools.count()
+_page = {"slug": "page", "counter": itertools.count()}
+_DATASET = re.compile(r'"data-[0-9a-f]{32}"')
+
+
+def set_chapter(slug: str) -> None:
+    """Name the charts that follow after chapter ``slug``: ``chart-<slug>-0``, ``chart-<slug>-1``, ….
+
+    Every chapter calls it once, before its first chart, with the slug of its
+    notebook metadata, so chart ids are unique across the book and stable.
+    """
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+        raise ValueError(f"a chapter slug is lowercase words joined by '-', got {slug!r}")
+    _page["slug"], _page["counter"] = slug, itertools.count()
 
 
 @alt.theme.register("labecon", enable=True)
@@ -36,8 +55,13 @@ def _labecon_theme() -> alt.theme.ThemeConfig:
 
 def _render(spec: dict, **_metadata) -> dict:
     """Altair renderer: an HTML snippet that calls the site's vegaEmbed, plus the spec."""
-    text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
-    div_id = "chart-" + hashlib.sha256(text.encode()).hexdigest()[:12] + f"-{next(_counter)}"
+    spec = portable(spec)
+    # Altair names each data set by a hash of its unrounded values: number them in the order the
+    # spec (built in the chart's own order, not sorted) first uses them instead.
+    names = {}
+    text = _DATASET.sub(lambda m: names.setdefault(m[0], f'"data-{len(names)}"'), json.dumps(spec))
+    text = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    div_id = f"chart-{_page['slug']}-{next(_page['counter'])}"
     html = (
         f'<div id="{div_id}" class="labecon-chart"></div>\n'
         "<script>(function(){"

@@ -42,15 +42,19 @@ def _cmd_params(args) -> None:
 def _cmd_run(args) -> None:
     from labecon_core import params
     from labecon_core.chapters import chapter
+    from labecon_core.kernels import KernelServer
 
     c = chapter(args.slug)
-    values = params.resolve(c, args.param or (), args.scenario)
-    # Imported after validation: bad input is reported before anything heavy loads.
-    from labecon_core.run import default_out_dir, run
+    # The kernel server imports the chapters' libraries while the input is checked; bad input stops it
+    # before any kernel starts.
+    with KernelServer() as kernels:
+        values = params.resolve(c, args.param or (), args.scenario)
+        # Imported after validation: bad input is reported before anything heavy loads here.
+        from labecon_core.run import default_out_dir, run
 
-    out = Path(args.out) if args.out else default_out_dir(c)
-    print(f"running {c.slug} into {out} ...", flush=True)
-    result = run(c, values, out)
+        out = Path(args.out) if args.out else default_out_dir(c)
+        print(f"running {c.slug} into {out} ...", flush=True)
+        result = run(c, values, out, kernels)
     print(f"\n{'result':<32} value")
     for name, value in result.results.items():
         print(f"{name:<32} {_show(value)}")

@@ -23,7 +23,7 @@ from labecon_core import processes
 
 # The renderer's output (labecon_core.charts._render): the div, then the spec as a JS object literal.
 _CHART = re.compile(
-    r'(<div id="chart-[0-9a-f]+-\d+" class="labecon-chart">)'
+    r'(<div id="chart-[a-z0-9-]+-\d+" class="labecon-chart">)'
     r"(</div>\n<script>\(function\(\)\{var spec=)(\{.*?\});function draw",
     re.S,
 )

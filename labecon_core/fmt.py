@@ -1,6 +1,12 @@
-"""Formatting of numbers for prose: the one place that decides how a result reads."""
+"""Formatting of numbers for prose: the one place that decides how a result reads.
+
+Every formatter first rounds its number by the book's rule (:func:`labecon_core.portable.round_sig`),
+so that the text is a function of the rounded value and reads the same on every machine.
+"""
 
 import math
+
+from labecon_core.portable import round_sig
 
 
 def usd(value: float, digits: int = 1) -> str:
@@ -8,27 +14,29 @@ def usd(value: float, digits: int = 1) -> str:
 
     ``digits`` is the most decimals shown; trailing zeros are dropped.
     """
-    value = float(value)
-    sign = "-" if value < 0 else ""
+    value = round_sig(value)
     v = abs(value)
     scale, suffix = next(((s, x) for s, x in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")) if v >= s), (1, ""))
     text = f"{v / scale:,.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
+    # An amount that reads as zero has no sign.
+    sign = "-" if value < 0 and text.strip("0.,") else ""
     return f"{sign}${text}{suffix}"
 
 
 def pct(value: float, digits: int = 0) -> str:
     """Format a share as a percentage: ``0.7 -> '70%'``."""
-    return f"{100 * float(value):.{digits}f}%"
+    text = f"{100 * round_sig(value):.{digits}f}"
+    return f"{text.removeprefix('-') if not text.strip('-0.') else text}%"
 
 
 def num(value: float, digits: int = 2) -> str:
     """Format a plain number with ``digits`` significant digits and separators: ``6.0 -> '6'``."""
-    value = float(value)
+    value = round_sig(value)
     if value == 0 or not math.isfinite(value):
-        return f"{value:g}"
-    magnitude = math.floor(math.log10(abs(value)))
+        return f"{abs(value) if value == 0 else value:g}"
+    magnitude = int(f"{value:e}".split("e")[1])  # the decimal exponent, exactly (no logarithm)
     decimals = max(digits - 1 - magnitude, 0)
     text = f"{round(value, decimals):,.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -36,13 +44,14 @@ def num(value: float, digits: int = 2) -> str:
 
 def sci(value: float, digits: int = 2) -> str:
     """Format in scientific notation for prose: ``2.1e25 -> '2.1 × 10^25'`` (as MyST math-free text)."""
-    mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")
+    mantissa, exponent = f"{round_sig(value):.{digits - 1}e}".split("e")
     return f"{mantissa}×10^{int(exponent)}"
 
 
 def multiple(value: float, digits: int = 2) -> str:
     """Format a ratio as a multiple: ``2 -> '2×'``, ``1.456 -> '1.46×'``, ``10.0 -> '10×'``."""
-    return f"{float(value):.{digits}f}".rstrip("0").rstrip(".") + "×"
+    text = f"{round_sig(value):.{digits}f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "×"
 
 
 def span(ends, one=usd, sep: str = "–") -> str:

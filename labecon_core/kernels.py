@@ -33,10 +33,11 @@ from pathlib import Path
 
 from labecon_core import processes
 
-#: Third-party modules the chapters import, loaded once by the server. A module missing here
-#: is only imported later, by the chapter; nothing but speed depends on this list.
+#: Third-party modules the chapters import, loaded once by the server (``ipykernel.ipkernel`` loads
+#: debugpy, which a kernel would otherwise load for 0.15 s). A module missing here is only imported
+#: later, by the chapter; nothing but speed depends on this list.
 PRELOAD = ("numpy", "pandas", "pandera.pandas", "scipy.special", "altair", "vl_convert", "yaml", "pybtex.database",
-           "IPython.display", "myst_nb", "ipykernel.kernelapp")
+           "IPython.display", "myst_nb", "ipykernel.kernelapp", "ipykernel.ipkernel")
 
 
 def _recv_line(conn: socket.socket, data: bytes = b"") -> bytes:

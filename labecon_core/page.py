@@ -13,6 +13,7 @@ which then prints ``ok`` or the renderer's messages.
 """
 
 import contextlib
+import gc
 import io
 import json
 import queue
@@ -117,12 +118,19 @@ def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None) 
     it, so it works offline.
     """
     try:
-        cells = json.loads(notebook.read_text())["cells"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        nb = json.loads(notebook.read_text())
+        cells = nb["cells"]
+        # Code is highlighted as Python: the IPython lexer is a pygments plugin, and looking a plugin up
+        # scans every installed package (about 0.08 s for each code cell shown).
+        nb.setdefault("metadata", {}).setdefault("language_info", {})["pygments_lexer"] = "python3"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise LabeconError(f"rendering {notebook} to HTML failed: not a readable notebook ({exc})") from None
     markdown = (c.get("source", "") for c in cells if c.get("cell_type") == "markdown")
     _register_reference_roles("\n".join("".join(source) for source in markdown))
-    failure = _docutils_html(notebook, html)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / notebook.name
+        source.write_text(json.dumps(nb))
+        failure = _docutils_html(source, html)
     if failure is not None:
         raise LabeconError(f"rendering {notebook} to HTML failed:\n{failure}")
     write_vega_bundle(html.parent, ROOT / "_build" / "cache")
@@ -166,17 +174,19 @@ class PageMaker:
 
 
 def _warm_renderer() -> None:
-    """Load the bibliography and render a one-cell notebook: what the renderer loads on first use loads now."""
-    from labecon_core.bib import bibliography
-
-    bibliography()
-    nb = {"cells": [{"cell_type": "markdown", "id": "warm", "metadata": {}, "source": "# Warm\n\n:::{note}\nx\n:::"}],
+    """Render a small notebook like a chapter's: what the renderer loads on first use (the bibliography, the
+    chapters' titles, the writers, math, code highlighting) loads now."""
+    html = {"output_type": "display_data", "metadata": {}, "data": {"text/html": "<b>x</b>", "text/plain": "x"}}
+    text = "# Warm\n\nSee $x$ {cite:p}`amodei2025cheekypint` and {numref}`fig-x`.\n\n:::{note}\nx\n:::"
+    nb = {"cells": [{"cell_type": "markdown", "id": "warm", "metadata": {}, "source": text},
+                    {"cell_type": "code", "id": "code", "metadata": {}, "execution_count": 1, "source": "x = 1",
+                     "outputs": [html]}],
           "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
           "nbformat": 4, "nbformat_minor": 5}
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "warm.ipynb"
         source.write_text(json.dumps(nb))
-        _docutils_html(source, Path(folder) / "warm.html")
+        render_page(source, Path(folder) / "warm.html", {})
 
 
 def main() -> int:
@@ -184,29 +194,42 @@ def main() -> int:
     processes.lower_priority(10)  # the chapter's kernel comes first
     # Read at once, whatever this process is doing: a full pipe would hold up the run sending charts.
     lines = queue.SimpleQueue()
+    specs = queue.SimpleQueue()
+    svgs = {}
 
     def read():
         for line in sys.stdin:
-            lines.put(line)
-        lines.put("")  # the end of the input
+            message = json.loads(line)
+            if "spec" in message:
+                specs.put(message["spec"])
+            else:
+                lines.put(message)
+        specs.put(None)
+        lines.put(None)  # the end of the input
+
+    def draw():
+        # vl-convert draws without holding the GIL: charts are drawn while the renderer warms up.
+        fallbacks.warm()
+        while (spec := specs.get()) is not None:
+            svgs.setdefault(spec, fallbacks.draw(spec))
 
     threading.Thread(target=read, daemon=True).start()
+    drawer = threading.Thread(target=draw, daemon=True)
+    drawer.start()
     _warm_renderer()
-    fallbacks.warm()
-    svgs = {}
-    while line := lines.get():
-        message = json.loads(line)
-        if "spec" in message:
-            svgs.setdefault(message["spec"], fallbacks.draw(message["spec"]))
-        elif "render" in message:
-            notebook, html = map(Path, message["render"])
-            try:
-                render_page(notebook, html, svgs)
-            except LabeconError as exc:
-                print(exc)
-                return 1
-            print("ok")
-            return 0
+    # What is loaded now stays: the collector need not walk it again while the page is rendered.
+    gc.freeze()
+    message = lines.get()
+    if message is None:
+        return 0
+    drawer.join()  # every chart sent before the render request is drawn
+    notebook, html = map(Path, message["render"])
+    try:
+        render_page(notebook, html, svgs)
+    except LabeconError as exc:
+        print(exc)
+        return 1
+    print("ok")
     return 0
 
 

@@ -2,8 +2,9 @@
 
 A chapter calls :func:`record` once per headline result. The value is glued
 (myst-nb ``glue``) as a pre-formatted string, so the prose can insert it with
-``{glue:text}`name``` and never contains a typed-in number, and the raw value is
-stored in the executed notebook, from which the pipeline writes ``results.json``.
+``{glue:text}`name``` and never contains a typed-in number, and the value, rounded
+by the book's rule (:mod:`labecon_core.portable`), is stored in the executed
+notebook, from which the pipeline writes ``results.json``.
 """
 
 import json
@@ -13,6 +14,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from IPython.display import display
 from myst_nb import glue
+
+from labecon_core.portable import portable
 
 #: Mime type under which the raw value of a result is stored in a notebook output.
 RESULT_MIME = "application/vnd.labecon.result+json"
@@ -43,12 +46,13 @@ def record(name: str, value, text: str | Callable | None = None) -> None:
     name : str
         The result's key in ``results.json`` and its glue name in the prose.
     value : object
-        The raw value (number, list, dict, ``None``); numpy values are converted.
+        The value (number, list, dict, ``None``); numpy values are converted and
+        floats rounded to :data:`labecon_core.portable.SIGNIFICANT_DIGITS` digits.
     text : str or callable, optional
         How the prose shows it: a string, or a formatter applied to ``value``
         (e.g. :func:`labecon_core.fmt.usd`). Default: ``str(value)``.
     """
-    raw = to_json_value(value)
+    raw = portable(to_json_value(value))
     shown = text(value) if callable(text) else (str(raw) if text is None else text)
     glue(name, shown, display=False)
     payload = json.dumps({"name": name, "value": raw}, allow_nan=False)

@@ -1,11 +1,11 @@
 """Re-run one chapter with a reader's parameters: notebook, HTML page and results.json."""
 
+import contextlib
 from dataclasses import replace
 from pathlib import Path
 
 from labecon_core.chapters import ROOT, Chapter
-from labecon_core.execute import Execution, execute
-from labecon_core.kernel_client import QuickKernelManager
+from labecon_core.kernels import KernelServer
 from labecon_core.page import PageMaker
 
 
@@ -14,20 +14,27 @@ def default_out_dir(chapter: Chapter) -> Path:
     return ROOT / "_build" / "runs" / chapter.slug
 
 
-def run(chapter: Chapter, values: dict, out_dir: Path) -> Execution:
+def run(chapter: Chapter, values: dict, out_dir: Path, kernels: KernelServer | None = None):
     """Execute ``chapter`` with validated ``values`` and write its three outputs into ``out_dir``.
 
-    The page (:mod:`labecon_core.page`) is made by a process that loads while the
-    chapter runs and draws each chart as soon as its cell has run. Outputs are
-    written under temporary names and moved into place only when all three exist,
-    so a failed run leaves an earlier run in ``out_dir`` untouched.
+    The kernel comes from ``kernels``, a running kernel server (by default one is
+    started here), which imports the chapters' libraries while this process loads
+    papermill. The page
+    (:mod:`labecon_core.page`) is made by a process started at the same time, which
+    loads its renderer and draws each chart as soon as its cell has run. Outputs are written under
+    temporary names and moved into place only when all three exist, so a failed run
+    leaves an earlier run in ``out_dir`` untouched. Returns the
+    :class:`~labecon_core.execute.Execution`.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp_nb = out_dir / f".{chapter.slug}.running.ipynb"
     tmp_html = out_dir / f".{chapter.slug}.running.html"
     try:
-        with PageMaker() as page:
-            result = execute(chapter, tmp_nb, values, kernel_manager_class=QuickKernelManager,
+        with contextlib.nullcontext(kernels) if kernels else KernelServer() as kernels, PageMaker() as page:
+            # Loaded while the server and the page process warm up.
+            from labecon_core.execute import execute
+
+            result = execute(chapter, tmp_nb, values, kernel_manager_class=kernels.manager_class(),
                              on_cell_executed=page.draw_charts)
             page.render(tmp_nb, tmp_html)
         (out_dir / ".results.running.json").write_text(result.results_json())

@@ -21,3 +21,8 @@ def real_book(tmp_path_factory):
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return out / "html"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-reference", action="store_true",
+                     help="write tests/reference_values.json from the models as they are (after a deliberate change)")

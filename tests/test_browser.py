@@ -1,8 +1,10 @@
 """The rendered book in a real browser (Debian's Chromium, driven by Playwright), offline.
 
 Every page loads with no console error and no request leaving the site; every chart
-draws marks; moving a control changes its chart; each chapter is screenshotted into
-``_build/screenshots/``; each chapter page stays under the page-weight budget.
+draws marks; moving a control changes its chart; every page is screenshotted, whole, into
+``_build/screenshots/`` (``book-cohort-accounting.png`` for ``book/cohort-accounting.html``), so
+a reviewer can look at the book as rendered without a browser; each chapter page stays under the
+page-weight budget.
 """
 
 import functools
@@ -79,15 +81,26 @@ def pages(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html") if "_static" not in p.parts)
 
 
-def test_every_page_loads_cleanly_offline(site, browser):
+def screenshot_name(path: str) -> str:
+    """The screenshot file of a page: its path with ``/`` as ``-`` and ``.png`` for ``.html``."""
+    return path.removesuffix(".html").replace("/", "-") + ".png"
+
+
+def test_every_page_loads_cleanly_offline_and_is_screenshotted(site, browser):
     base, root = site
     problems = {}
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
     for path in pages(root):
-        context, _, log = open_page(browser, base, path)
+        context, page, log = open_page(browser, base, path)
+        page.screenshot(path=str(SCREENSHOTS / screenshot_name(path)), full_page=True)
         context.close()
         if log.errors or log.blocked:
             problems[path] = {"console": log.errors[:3], "blocked": log.blocked[:3]}
     assert not problems, problems
+    shots = sorted(p.name for p in SCREENSHOTS.glob("*.png"))
+    assert shots == sorted(screenshot_name(p) for p in pages(root)), "one screenshot a page"
+    assert all((SCREENSHOTS / name).stat().st_size > 10_000 for name in shots), "no blank screenshot"
 
 
 @pytest.mark.parametrize("slug", [c.slug for c in chapters()])
@@ -112,8 +125,6 @@ def test_chapter_charts_draw_and_controls_work(site, browser, slug):
         control.evaluate("e => { e.value = e.min; e.dispatchEvent(new Event('input', {bubbles: true})); }")
     page.wait_for_timeout(300)
     assert chart.locator("svg").first.inner_html() != before, "moving a control changes the chart"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=True)
     context.close()
     assert not log.errors and not log.blocked, (log.errors, log.blocked)
 
