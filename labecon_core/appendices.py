@@ -7,14 +7,12 @@ chapter (:func:`labecon_core.chapters.chapters`). The build's staging step calls
 :func:`write_appendices` and lists both pages in the table of contents.
 """
 
-import math
 from pathlib import Path
 
-import pandas as pd
 from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
 
-from labecon_core import data
+from labecon_core import data, fmt
 from labecon_core.bib import bibliography
 from labecon_core.chapters import ROOT, chapters
 
@@ -27,26 +25,6 @@ _COMMON_COLUMNS = {
     "date": {"type": "str", "description": "when the figure was published: YYYY, YYYY-MM or YYYY-MM-DD"},
 }
 _CHECK_WORDS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
-
-
-def cell(value) -> str:
-    """Text of one markdown table cell: no line breaks, pipes and dollar signs escaped (MyST reads ``$`` as math)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    if isinstance(value, float):
-        # Whole amounts in full (8,500,000,000), others to ten significant digits.
-        text = f"{int(value):,}" if value.is_integer() and abs(value) < 1e15 else f"{value:,.10g}"
-    else:
-        text = str(value)
-    text = " ".join(text.split())
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("$", "\\$").replace("*", "\\*")
-
-
-def table(header: list[str], rows: list[list]) -> str:
-    """A markdown pipe table."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 # Looked up once: Text.render_as() searches the installed entry points on every call.
@@ -100,21 +78,21 @@ def table_section(name: str, data_dir: Path = data.DATA, cites: dict[str, str] |
     columns = {**spec["columns"], **_COMMON_COLUMNS}
     out = [f"({_label(name)})=", f"## `{name}`", "", " ".join(str(spec.get("description", "")).split()), "",
            f"File `data/{name}.csv`, {len(frame)} rows; schema `data/{name}.schema.yml`.", "",
-           table(["column", "type", "unit", "meaning", "allowed"],
+           fmt.markdown_table(["column", "type", "unit", "meaning", "allowed"],
                  [[f"`{c}`", s["type"], s.get("unit", ""), s.get("description", ""), _allowed(s)]
                   for c, s in columns.items()])]
     for entry in spec.get("ranges", []):
         order = " <= ".join(f"`{c}`" for c in entry)
         out += ["", f"On every row, each pair of {order} that is given is in that order."]
     shown = [c for c in frame.columns if c not in ("source", "date")]
-    out += ["", "### Rows", "", table(["row", *shown, "source", "date"],
+    out += ["", "### Rows", "", fmt.markdown_table(["row", *shown, "source", "date"],
                                       [[i + 1, *(r[c] for c in shown), f"`{r.source}`", r.date]
                                        for i, r in frame.iterrows()])]
     out += ["", "### Sources", ""]
     for key, group in frame.groupby("source", sort=True):
         rows = ", ".join(str(i + 1) for i in group.index)
         dates = ", ".join(sorted(set(group.date)))
-        out.append(f"- `{key}`: {cell(cites.get(key, 'not in the bibliography'))} {{cite:p}}`{key}`. "
+        out.append(f"- `{key}`: {fmt.markdown_cell(cites.get(key, 'not in the bibliography'))} {{cite:p}}`{key}`. "
                    f"{'Rows' if len(group) > 1 else 'Row'} {rows}; dated {dates}.")
     return "\n".join(out)
 
@@ -152,9 +130,9 @@ def parameters_appendix(root: Path = ROOT) -> str:
     ]
     for ch in chapters(root):
         rows = [[f"`{p.name}`", p.type.__name__, _default(p.default), p.help] for p in ch.parameters]
-        out.append(f"## {cell(ch.title)}\n\nChapter {{doc}}`{ch.path.stem}`, slug `{ch.slug}`; "
-                   f"validated by `{ch.validator}`.\n\n" + table(["parameter", "type", "default", "unit and meaning"],
-                                                                 rows))
+        header = ["parameter", "type", "default", "unit and meaning"]
+        out.append(f"## {fmt.markdown_cell(ch.title)}\n\nChapter {{doc}}`{ch.path.stem}`, slug `{ch.slug}`; "
+                   f"validated by `{ch.validator}`.\n\n" + fmt.markdown_table(header, rows))
     return "\n\n".join(out) + "\n"
 
 

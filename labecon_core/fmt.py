@@ -6,6 +6,8 @@ so that the text is a function of the rounded value and reads the same on every 
 
 import math
 
+import pandas as pd
+
 from labecon_core.portable import round_sig
 
 
@@ -42,10 +44,13 @@ def num(value: float, digits: int = 2) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def sci(value: float, digits: int = 2) -> str:
-    """Format in scientific notation for prose: ``2.1e25 -> '2.1 × 10^25'`` (as MyST math-free text)."""
+    """Format in scientific notation for prose, with a superscript exponent: ``2.1e25 -> '2.1×10²⁵'``."""
     mantissa, exponent = f"{round_sig(value):.{digits - 1}e}".split("e")
-    return f"{mantissa}×10^{int(exponent)}"
+    return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
 def multiple(value: float, digits: int = 2) -> str:
@@ -72,3 +77,27 @@ def listing(items) -> str:
 def year(value) -> str:
     """Format a year, or 'never' for ``None``."""
     return "never" if value is None else str(int(value))
+
+
+def markdown_cell(value, missing: str = "") -> str:
+    """Text of one Markdown table cell: on one line; pipes, backslashes and asterisks escaped.
+
+    Floats are rounded by the book's rule: whole amounts in full (``8,500,000,000``),
+    others to 8 significant digits. ``None`` and NaN read as ``missing``.
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    if isinstance(value, float):
+        value = round_sig(value)
+        text = f"{int(value):,}" if value.is_integer() and abs(value) < 1e15 else f"{value:,.8g}"
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*")
+
+
+def markdown_table(header: list[str], rows: list[list], missing: str = "") -> str:
+    """A Markdown pipe table of ``rows`` under ``header`` (cells by :func:`markdown_cell`)."""
+    lines = ["| " + " | ".join(markdown_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(markdown_cell(v, missing) for v in row) + " |" for row in rows]
+    return "\n".join(lines)

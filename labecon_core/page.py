@@ -44,14 +44,36 @@ def _split_target(text: str) -> tuple[str | None, str]:
     return (match[1], match[2]) if match else (None, text)
 
 
-def _figure_numbers(markdown: str) -> dict[str, int]:
-    """The number of each named figure in MyST text: every figure directive counts, named or not, as in Sphinx."""
-    # A directive's options (":name: ...") follow its first line.
-    blocks = re.findall(r"^(?::{3,}|`{3,})\{(?:glue:)?figure\}[^\n]*\n((?::[^\n]*\n)*)", markdown, re.M)
-    return {m[1]: i for i, block in enumerate(blocks, 1) if (m := re.search(r"^:name:\s*(\S+)", block, re.M))}
+_NUMBERED = re.compile(r"^(?::{3,}|`{3,})\{((?:glue:)?figure|table)\}[^\n]*\n((?::[^\n]*\n)*)", re.M)
 
 
-def _register_reference_roles(markdown: str) -> None:
+def numbers(markdown: str, chapter: int | None = None) -> tuple[list[str], list[str], dict[str, str]]:
+    """The numbers of the figures and the tables of MyST text, as the book shows them.
+
+    Every figure and table directive counts, named or not, in page order, as in Sphinx;
+    with the chapter's number, they read ``Fig. 3.2`` and ``Table 3.1``. Returns the
+    figures' numbers, the tables' numbers and, for each named one, its number.
+    """
+    prefix = f"{chapter}." if chapter else ""
+    figures, tables, named = [], [], {}
+    for kind, options in _NUMBERED.findall(markdown):
+        found = tables if kind == "table" else figures
+        found.append(f"{'Table' if kind == 'table' else 'Fig.'} {prefix}{len(found) + 1}")
+        if m := re.search(r"^:name:\s*(\S+)", options, re.M):
+            named[m[1]] = found[-1]
+    return figures, tables, named
+
+
+def _number_captions(html: str, figures: list[str], tables: list[str]) -> str:
+    """Put each figure's and table's number before its caption, in page order, as Sphinx does."""
+    def numbered(pattern: str, labels: list[str], text: str) -> str:
+        labels = iter(labels)
+        return re.sub(pattern, lambda m: f'{m[0]}<span class="caption-number">{next(labels, "")} </span>', text)
+
+    return numbered(r"<caption>", tables, numbered(r"<figcaption>\s*<p>", figures, html))
+
+
+def _register_reference_roles(named: dict[str, str]) -> None:
     """Roles for what only Sphinx resolves (citations, cross-references), so the page reads whole.
 
     Citations read as author and year, as in the book; references to figures on the
@@ -62,7 +84,6 @@ def _register_reference_roles(markdown: str) -> None:
 
     from labecon_core.bib import author_year  # the page process's: the parent needs no pybtex
 
-    figures = _figure_numbers(markdown)
     titles = {c.path.stem: c.title for c in chapters()}
 
     def cite(parenthetical):
@@ -75,8 +96,8 @@ def _register_reference_roles(markdown: str) -> None:
 
     def numref(name, rawtext, text, lineno, inliner, options=None, content=None):
         title, label = _split_target(text)
-        number = str(figures.get(label, "?"))
-        shown = (title or "Figure {number}").replace("{number}", number).replace("{name}", label)
+        number = named.get(label, "?")
+        shown = (title or number).replace("{number}", number.split(" ")[-1]).replace("{name}", label)
         return [nodes.reference(rawtext, shown, refuri=f"#{label}")], []
 
     def ref(name, rawtext, text, lineno, inliner, options=None, content=None):
@@ -125,8 +146,11 @@ def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None) 
         nb.setdefault("metadata", {}).setdefault("language_info", {})["pygments_lexer"] = "python3"
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise LabeconError(f"rendering {notebook} to HTML failed: not a readable notebook ({exc})") from None
-    markdown = (c.get("source", "") for c in cells if c.get("cell_type") == "markdown")
-    _register_reference_roles("\n".join("".join(source) for source in markdown))
+    markdown = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown")
+    slug = nb["metadata"].get("labecon", {}).get("slug")
+    chapter = next((i for i, c in enumerate(chapters(), 1) if c.slug == slug), None)
+    figures, tables, named = numbers(markdown, chapter)
+    _register_reference_roles(named)
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / notebook.name
         source.write_text(json.dumps(nb))
@@ -134,7 +158,7 @@ def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None) 
     if failure is not None:
         raise LabeconError(f"rendering {notebook} to HTML failed:\n{failure}")
     write_vega_bundle(html.parent, ROOT / "_build" / "cache")
-    text = fallbacks.add_static_fallbacks(html.read_text(), svgs)
+    text = _number_captions(fallbacks.add_static_fallbacks(html.read_text(), svgs), figures, tables)
     text = re.sub(r"</head>", f'<script src="{VEGA_BUNDLE}"></script>\n</head>', text, count=1)
     html.write_text(text)
     return html

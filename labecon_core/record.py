@@ -12,9 +12,10 @@ import math
 from collections.abc import Callable, Mapping
 
 import numpy as np
-from IPython.display import display
+from IPython.display import Markdown, display
 from myst_nb import glue
 
+from labecon_core import fmt
 from labecon_core.portable import portable
 
 #: Mime type under which the raw value of a result is stored in a notebook output.
@@ -78,3 +79,23 @@ def results_from_notebook(nb) -> dict:
 def prose(name: str, text: str) -> None:
     """Glue a piece of text for the prose (an echoed parameter, a phrase) without recording a result."""
     glue(name, text, display=False)
+
+
+def table(name: str, frame, missing: str = "–") -> None:
+    """Glue a table (a DataFrame) as Markdown, for a numbered ``{table}`` block of the prose.
+
+    In the prose::
+
+        :::{table} short lowercase caption, with units
+        :name: tbl-x
+
+        ```{glue:md} tbl_x
+        :format: myst
+        ```
+        :::
+
+    Sphinx numbers it as a table of its chapter (``Table 3.1``). Cells are shown as
+    :func:`labecon_core.fmt.markdown_cell` writes them; a missing value reads ``missing``.
+    """
+    text = fmt.markdown_table([str(c) for c in frame.columns], frame.to_numpy().tolist(), missing)
+    glue(name, Markdown(text), display=False)

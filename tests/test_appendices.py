@@ -8,7 +8,7 @@ import nbformat
 import pytest
 import yaml
 
-from labecon_core import appendices, data
+from labecon_core import appendices, data, fmt
 from labecon_core.chapters import chapters
 
 
@@ -69,7 +69,7 @@ def test_citations_are_full(data_page):
     for key, text in cites.items():
         assert "{" not in text and "\\" not in text, key
     # In the page, dollar signs are escaped so that MyST does not read them as math.
-    assert "Why OpenAI could lose \\$5 billion this year" in data_page
+    assert "Why OpenAI could lose $5 billion this year" in data_page
 
 
 def test_tables_are_well_formed(data_page, parameters_page):
@@ -83,11 +83,11 @@ def test_every_chapter_parameter_appears(parameters_page):
     found = chapters()
     assert found, "no chapters listed"
     for ch in found:
-        section = parameters_page.split(f"## {appendices.cell(ch.title)}\n", 1)[1].split("\n## ", 1)[0]
+        section = parameters_page.split(f"## {fmt.markdown_cell(ch.title)}\n", 1)[1].split("\n## ", 1)[0]
         assert f"slug `{ch.slug}`" in section and f"{{doc}}`{ch.path.stem}`" in section
         for p in ch.parameters:
             row = next(line for line in section.splitlines() if line.startswith(f"| `{p.name}` |"))
-            assert f"| {p.type.__name__} | {appendices.cell(appendices._default(p.default))} |" in row
+            assert f"| {p.type.__name__} | {fmt.markdown_cell(appendices._default(p.default))} |" in row
 
 
 def test_defaults_read_as_typed():
@@ -98,11 +98,11 @@ def test_defaults_read_as_typed():
 
 
 def test_cells_escape_markdown():
-    assert appendices.cell("a | b $5 *x*") == "a \\| b \\$5 \\*x\\*"
-    assert appendices.cell(8.5e9) == "8,500,000,000"
-    assert appendices.cell(1.3) == "1.3"
-    assert appendices.cell(float("nan")) == ""
-    assert appendices.cell("two\nlines") == "two lines"
+    assert fmt.markdown_cell("a | b $5 *x*") == "a \\| b $5 \\*x\\*"
+    assert fmt.markdown_cell(8.5e9) == "8,500,000,000"
+    assert fmt.markdown_cell(1.3) == "1.3"
+    assert fmt.markdown_cell(float("nan")) == ""
+    assert fmt.markdown_cell("two\nlines") == "two lines"
 
 
 def _tiny_data(tmp_path: Path) -> Path:
@@ -123,8 +123,8 @@ def test_a_synthetic_table(tmp_path):
     page = appendices.data_appendix(_tiny_data(tmp_path))
     assert "## `tiny`" in page and "A tiny table." in page
     assert "| `cost_usd` | float | USD | a cost | >= 0; required |" in page
-    assert "| 1 | a | 1,000,000,000 | pipe \\| and \\$5 | `doe2024x` | 2024-05 |" in page
-    assert "- `doe2024x`: Jane Doe and Acme Corp. “Costs of AI in \\$”. A blog. 2024. <https://example.org/x>." in page
+    assert "| 1 | a | 1,000,000,000 | pipe \\| and $5 | `doe2024x` | 2024-05 |" in page
+    assert "- `doe2024x`: Jane Doe and Acme Corp. “Costs of AI in $”. A blog. 2024. <https://example.org/x>." in page
     assert "Row 1; dated 2024-05." in page
 
 

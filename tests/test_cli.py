@@ -253,10 +253,14 @@ def test_a_page_that_cannot_be_rendered_is_an_error_and_writes_nothing(tmp_path)
     assert not (tmp_path / "broken.html").exists()
 
 
-def test_figures_on_a_run_page_are_numbered_in_order_named_or_not():
-    from labecon_core.page import _figure_numbers
+def test_figures_and_tables_on_a_run_page_are_numbered_as_in_the_book():
+    from labecon_core.page import numbers
 
     text = ("Intro.\n\n:::{glue:figure} first\n:figwidth: 80%\n\ncaption\n:::\n\n"
-            "```{figure} image.png\n:name: fig-b\n:alt: b\n```\n\n:::{glue:figure} third\n:name: fig-c\n:::\n"
+            "```{figure} image.png\n:name: fig-b\n:alt: b\n```\n\n"
+            ":::{table} costs, USD\n:name: tbl-a\n\n| a |\n|---|\n:::\n\n"
+            ":::{glue:figure} third\n:name: fig-c\n:::\n"
             "not a figure:\n:name: fig-x\n")
-    assert _figure_numbers(text) == {"fig-b": 2, "fig-c": 3}
+    assert numbers(text, 3) == (["Fig. 3.1", "Fig. 3.2", "Fig. 3.3"], ["Table 3.1"],
+                                {"fig-b": "Fig. 3.2", "tbl-a": "Table 3.1", "fig-c": "Fig. 3.3"})
+    assert numbers(text)[2]["fig-c"] == "Fig. 3"

@@ -30,7 +30,7 @@ def test_pct_num_sci_year():
     assert fmt.num(1234.5) == "1,234"
     assert fmt.num(0.3456) == "0.35"
     assert fmt.num(6.0) == "6" and fmt.num(1.5) == "1.5"
-    assert fmt.sci(2.1e25) == "2.1×10^25"
+    assert fmt.sci(2.1e25) == "2.1×10²⁵" and fmt.sci(3e-5, 1) == "3×10⁻⁵"
     assert fmt.year(None) == "never" and fmt.year(2026.0) == "2026"
 
 
