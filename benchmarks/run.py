@@ -26,8 +26,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from labecon_core.assets import write_mathjax, write_vega_bundle
-from labecon_core.chapters import ROOT, chapters, toc_files
+from labecon_book.assets import write_mathjax, write_vega_bundle
+from labecon_book.chapters import chapters, toc_files
+from labecon_core.paths import ROOT
 
 BIN = Path(sys.executable).parent
 

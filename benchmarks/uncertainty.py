@@ -36,7 +36,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from labecon_core import chapters, synthesis, uncertainty
+from labecon_book import chapters
+from labecon_core import synthesis, uncertainty
+from labecon_core.inputs import synthesis as synthesis_inputs
 
 
 def main() -> None:
@@ -48,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
 
     values = {**chapters.chapter("synthesis").defaults(), "internal_deployment": True, "n_draws": args.draws}
-    inputs = synthesis.validate_chapter(**values)
+    inputs = synthesis_inputs.validate(**values)
     ranges, _ = inputs.all_ranges()
     model = synthesis.model(inputs.chain)
 

@@ -5,20 +5,23 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
-from pybtex.database import Entry
-from pybtex.database.input import bibtex
-
-from labecon_core.chapters import ROOT
+from labecon_core.paths import DATA
 
 
-def bibliography(data_dir: Path = ROOT / "data") -> Mapping[str, Entry]:
-    """Every entry of ``data_dir/bib/*.bib`` by key (pybtex entries), read once per version of the files."""
+def bibliography(data_dir: Path = DATA) -> Mapping:
+    """Every entry of ``data_dir/bib/*.bib`` by key (pybtex entries), read once per version of the files.
+
+    pybtex is loaded on the first call, not on import: a model that reads a table loads it
+    only when a table is checked against the bibliography.
+    """
     files = sorted((Path(data_dir) / "bib").glob("*.bib"))
     return _read(tuple((path, path.stat().st_mtime_ns) for path in files))
 
 
 @cache
-def _read(files: tuple) -> Mapping[str, Entry]:
+def _read(files: tuple) -> Mapping:
+    from pybtex.database.input import bibtex
+
     entries = {}
     for path, _ in files:
         # The BibTeX parser itself: looking it up by name scans every installed package's entry points.

@@ -4,8 +4,8 @@ Every chart in the book is an Altair chart built by a chapter from data that the
 core has already aggregated. Importing this module registers the ``labecon``
 theme and the ``labecon`` renderer and enables both. The renderer emits HTML that
 draws the chart with the ``vegaEmbed`` bundled in the site's ``_static/`` (see
-:mod:`labecon_core.assets`), so no page loads a script from outside the site; the
-pages get a static drawing of each chart too (:mod:`labecon_core.fallbacks`).
+:mod:`labecon_book.assets`), so no page loads a script from outside the site; the
+pages get a static drawing of each chart too (:mod:`labecon_book.fallbacks`).
 
 Every number in a chart's spec is rounded by the book's rule
 (:mod:`labecon_core.portable`), and a chart's element id is the chapter's slug and

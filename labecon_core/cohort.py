@@ -333,19 +333,6 @@ def year_or_none(value) -> int | None:
     return None if np.isnan(value) else int(value)
 
 
-def validate_chapter(*, ending_generations: int, **model) -> CohortParams:
-    """Validate the cohort chapter's parameters: the model's plus ``ending_generations``.
-
-    ``ending_generations`` (>= 2) is how many generations the endings comparison
-    trains; the plateau and overhang generations must fall inside it.
-    """
-    p = CohortParams(**model)
-    n = check_int("ending_generations", ending_generations, ge=2, le=100)
-    check_int("plateau_generation", p.plateau_generation, ge=0, le=n - 1)
-    check_int("overhang_generation", p.overhang_generation, ge=0, le=n - 1)
-    return p
-
-
 def endings(p: CohortParams, generations: int) -> dict[str, CohortResult]:
     """The three endings of the same lab over ``generations`` generations, with a common horizon.
 

@@ -423,18 +423,6 @@ def cohort_params(result: CompetitionResult, p: CompetitionParams, **cohort_fiel
                                cost_growth=p.cost_growth, **cohort_fields)
 
 
-def validate_chapter(*, input_token_share: float, pure_play_cash_usd: float, **model) -> CompetitionParams:
-    """Validate the competition chapter's parameters: the model's plus two for the evidence and the runway.
-
-    ``input_token_share`` (in [0, 1]) weights input against output list prices when
-    blending them into one price per token; ``pure_play_cash_usd`` (>= 0) is the cash
-    a pure-play lab is assumed to hold.
-    """
-    check_share("input_token_share", input_token_share)
-    check_number("pure_play_cash_usd", pure_play_cash_usd, ge=0)
-    return CompetitionParams(**model)
-
-
 # Evidence: turning dated prices and releases into rates the model can be compared with.
 
 _DAYS_PER_MONTH = 365.25 / 12

@@ -22,17 +22,14 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 import yaml
 
 from labecon_core.bib import bibliography
-from labecon_core.chapters import ROOT
 from labecon_core.errors import DataError
+from labecon_core.paths import DATA
 
-DATA = ROOT / "data"
 _TYPES = {"float": float, "int": "Int64", "str": str, "bool": bool}
-_CHECKS = {"ge": pa.Check.ge, "gt": pa.Check.gt, "le": pa.Check.le, "lt": pa.Check.lt, "isin": pa.Check.isin,
-           "pattern": pa.Check.str_matches}
+_CHECKS = ("ge", "gt", "le", "lt", "isin", "pattern")
 _BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
@@ -63,10 +60,14 @@ def _ordered_pairs(spec: dict) -> list[tuple[str, str]]:
     return list(dict.fromkeys(pairs))
 
 
-def _pandera_schema(name: str, spec: dict, sources: frozenset[str]) -> pa.DataFrameSchema:
+def _pandera_schema(name: str, spec: dict, sources: frozenset[str]):
+    import pandera.pandas as pa  # loaded when a table is first checked, not with every model
+
+    check = {"ge": pa.Check.ge, "gt": pa.Check.gt, "le": pa.Check.le, "lt": pa.Check.lt, "isin": pa.Check.isin,
+             "pattern": pa.Check.str_matches}
     columns = {}
     for col, c in spec["columns"].items():
-        checks = [_CHECKS[k](c[k]) for k in _CHECKS if k in c]
+        checks = [check[k](c[k]) for k in _CHECKS if k in c]
         columns[col] = pa.Column(_TYPES[c["type"]], checks=checks, nullable=c.get("nullable", False),
                                  unique=c.get("unique", False), coerce=True)
     columns["source"] = pa.Column(str, pa.Check.isin(sorted(sources)), coerce=True)
@@ -82,7 +83,7 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _describe_failure(path: Path, frame: pd.DataFrame, exc: pa.errors.SchemaErrors) -> str:
+def _describe_failure(path: Path, frame: pd.DataFrame, exc) -> str:
     lines = []
     for case in exc.failure_cases.itertuples():
         idx = case.index
@@ -139,9 +140,11 @@ def _load_stamped(name: str, data_dir: Path, _stamp: tuple) -> pd.DataFrame:
                     f"value {frame[col].iloc[i]!r} is not a number ({c.get('unit', 'no unit')})"
                 )
             frame[col] = numeric
+    from pandera.errors import SchemaErrors
+
     try:
         return _pandera_schema(name, spec, _source_keys(data_dir)).validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except SchemaErrors as exc:
         raise DataError(_describe_failure(path, frame, exc)) from None
 
 

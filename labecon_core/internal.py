@@ -413,15 +413,3 @@ def implied_erosion_exponent(holders_before, holders_after, share_kept):
     if np.any(n1 <= n0):
         raise ParameterError("holders_after", holders_after, "a number > holders_before")
     return -np.log(s) / np.log(n1 / n0) - 1.0
-
-
-def validate_chapter(*, model_training_cost_usd, base_revenue_multiple, **model) -> InternalParams:
-    """Validate the chapter's parameters: the model's plus the two of its cohort section.
-
-    ``model_training_cost_usd`` (> 0, USD) is the training cost of the model that
-    carries the edge; ``base_revenue_multiple`` (>= 0) its lifetime revenue over
-    that cost when sold through the API alone.
-    """
-    check_number("model_training_cost_usd", model_training_cost_usd, gt=0)
-    check_number("base_revenue_multiple", base_revenue_multiple, ge=0)
-    return InternalParams(**model)

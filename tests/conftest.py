@@ -6,7 +6,7 @@ import sys
 import pytest
 from hypothesis import settings
 
-from labecon_core.chapters import ROOT
+from labecon_core.paths import ROOT
 
 # Property tests draw the same examples on every run: CI results do not depend on luck.
 settings.register_profile("labecon", derandomize=True, deadline=None)
@@ -17,7 +17,7 @@ settings.load_profile("labecon")
 def real_book(tmp_path_factory):
     """The real book, built from scratch into a temporary folder; returns the site folder."""
     out = tmp_path_factory.mktemp("book")
-    proc = subprocess.run([sys.executable, "-m", "labecon_core.cli", "build", "--build-dir", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "labecon_book.cli", "build", "--build-dir", str(out)],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return out / "html"

@@ -8,8 +8,9 @@ import nbformat
 import pytest
 import yaml
 
-from labecon_core import appendices, data, fmt
-from labecon_core.chapters import chapters
+from labecon_book import appendices
+from labecon_book.chapters import chapters
+from labecon_core import data, fmt
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +137,7 @@ def _tiny_book(root: Path) -> Path:
         nbformat.v4.new_code_cell("rate = 0.05  # share: a rate | with a pipe\nname = \"x\"  # a label",
                                   metadata={"tags": ["parameters"]}),
     ])
-    nb.metadata["labecon"] = {"slug": "tiny", "validator": "labecon_core.finances:validate_chapter"}
+    nb.metadata["labecon"] = {"slug": "tiny", "validator": "labecon_core.inputs.lab_finances:validate"}
     nbformat.write(nb, root / "book" / "tiny.ipynb")
     return root
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from labecon_core.chapters import ROOT, chapters
+from labecon_book.chapters import chapters
+from labecon_core.paths import ROOT
 
 PAGE_BUDGET_BYTES = 1_500_000
 SCREENSHOTS = ROOT / "_build" / "screenshots"

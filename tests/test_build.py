@@ -18,10 +18,11 @@ import nbformat
 import psutil
 import pytest
 
-from labecon_core import build
-from labecon_core.chapters import ROOT, chapters
+from labecon_book import build
+from labecon_book.chapters import chapters
+from labecon_core.paths import ROOT
 
-LABECON = [sys.executable, "-m", "labecon_core.cli"]
+LABECON = [sys.executable, "-m", "labecon_book.cli"]
 MINI_TOC = ("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/cohort-accounting\n"
             "  - file: book/compute-costs\n  - file: book/references\n")
 
@@ -95,11 +96,9 @@ def test_data_file_a_chapter_reads_re_executes_it(tmp_path):
 
 def test_cache_follows_the_core_modules_a_chapter_imported(tmp_path, monkeypatch):
     """Touching an imported core module invalidates; touching another module does not."""
-    from labecon_core import chapters as chapters_module
-
     package = tmp_path / "pkg"
-    shutil.copytree(chapters_module.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(build, "PACKAGE", package)
+    shutil.copytree(build.LIBRARY, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(build, "LIBRARY", package)
     cache = build.ChapterCache(tmp_path / "cache")
     chapter = next(c for c in chapters() if c.slug == "cohort-accounting")
     notebook = tmp_path / "nb.ipynb"
@@ -170,7 +169,7 @@ def test_sigterm_leaves_no_half_site_and_no_kernels(built, tmp_path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not kernels:
         # Kernels are forked by the build's kernel server; papermill sees them through their stand-ins.
-        kernels = [p for p in _descendants(proc.pid) if "labecon_core.kernels connect" in " ".join(p.cmdline())]
+        kernels = [p for p in _descendants(proc.pid) if "labecon_book.kernels connect" in " ".join(p.cmdline())]
         time.sleep(0.1)
     assert kernels, "a kernel was started"
     family = _descendants(proc.pid)

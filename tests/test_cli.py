@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labecon_core import fallbacks, params
-from labecon_core.chapters import ROOT, chapter
-from labecon_core.cli import main
+from labecon_book import fallbacks, params
+from labecon_book.chapters import chapter
+from labecon_book.cli import main
 from labecon_core.errors import ParameterError
+from labecon_core.paths import ROOT
 
-LABECON = [sys.executable, "-m", "labecon_core.cli"]
+LABECON = [sys.executable, "-m", "labecon_book.cli"]
 
 
 def run_cli(capsys, *argv):
@@ -113,7 +114,7 @@ def test_unknown_chapter_lists_the_chapters(capsys):
 
 def test_bad_input_starts_no_kernel_and_loads_no_executor(tmp_path):
     code = (
-        "import sys; from labecon_core.cli import main;"
+        "import sys; from labecon_book.cli import main;"
         "rc = main(['run', 'cohort-accounting', '-p', 'cost_growth', '-1', '--out', sys.argv[1]]);"
         "assert rc == 2, rc;"
         "loaded = [m for m in sys.modules if m.startswith(('papermill', 'nbclient', 'jupyter_client'))];"
@@ -234,7 +235,7 @@ def test_every_shipped_scenario_is_valid(path):
 def test_parameters_cell_rules(tmp_path, line, message):
     import nbformat
 
-    from labecon_core.chapters import _parse_parameters
+    from labecon_book.chapters import _parse_parameters
     from labecon_core.errors import ChapterError
 
     nb = nbformat.v4.new_notebook()
@@ -244,8 +245,8 @@ def test_parameters_cell_rules(tmp_path, line, message):
 
 
 def test_a_page_that_cannot_be_rendered_is_an_error_and_writes_nothing(tmp_path):
+    from labecon_book.page import PageMaker
     from labecon_core.errors import LabeconError
-    from labecon_core.page import PageMaker
 
     (tmp_path / "broken.ipynb").write_text("{not json")
     with PageMaker() as page, pytest.raises(LabeconError, match=r"broken\.ipynb"):
@@ -254,7 +255,7 @@ def test_a_page_that_cannot_be_rendered_is_an_error_and_writes_nothing(tmp_path)
 
 
 def test_figures_and_tables_on_a_run_page_are_numbered_as_in_the_book():
-    from labecon_core.page import numbers
+    from labecon_book.page import numbers
 
     text = ("Intro.\n\n:::{glue:figure} first\n:figwidth: 80%\n\ncaption\n:::\n\n"
             "```{figure} image.png\n:name: fig-b\n:alt: b\n```\n\n"

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from labecon_core import cohort
 from labecon_core.cohort import CohortParams, cohort_model
 from labecon_core.errors import ParameterError
+from labecon_core.inputs import cohort_accounting
 
 growth = st.floats(0.2, 20)
 multiple = st.floats(0, 10)
@@ -210,6 +211,6 @@ def test_bad_parameters_are_named(kwargs, match):
 
 def test_chapter_validator_checks_the_endings_run():
     with pytest.raises(ParameterError, match="'ending_generations'"):
-        cohort.validate_chapter(ending_generations=1)
+        cohort_accounting.validate(ending_generations=1)
     with pytest.raises(ParameterError, match="'plateau_generation': got 6"):
-        cohort.validate_chapter(ending_generations=6, plateau_generation=6)
+        cohort_accounting.validate(ending_generations=6, plateau_generation=6)

@@ -9,11 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_file
 
-from labecon_core import chapters, cohort, competition, data
-from labecon_core import params as cli_params
-from labecon_core.chapters import ROOT
+from labecon_book import chapters
+from labecon_book import params as cli_params
+from labecon_core import cohort, competition, data
 from labecon_core.competition import CompetitionParams, competition_model
 from labecon_core.errors import ParameterError
+from labecon_core.inputs import competition as competition_inputs
+from labecon_core.paths import ROOT
 
 share = st.floats(0, 1)
 params = st.fixed_dictionaries({
@@ -328,13 +330,13 @@ def test_bad_input_is_named(field, value, message):
 
 def test_chapter_validator_checks_its_own_parameters():
     ok = {"input_token_share": 0.75, "pure_play_cash_usd": 1e10}
-    assert isinstance(competition.validate_chapter(**ok), CompetitionParams)
+    assert isinstance(competition_inputs.validate(**ok), CompetitionParams)
     with pytest.raises(ParameterError, match="'input_token_share': got 2"):
-        competition.validate_chapter(**{**ok, "input_token_share": 2})
+        competition_inputs.validate(**{**ok, "input_token_share": 2})
     with pytest.raises(ParameterError, match="'pure_play_cash_usd': got -5"):
-        competition.validate_chapter(**{**ok, "pure_play_cash_usd": -5})
+        competition_inputs.validate(**{**ok, "pure_play_cash_usd": -5})
     with pytest.raises(ParameterError, match=r"'n_labs': got 0\.5"):
-        competition.validate_chapter(**ok, n_labs=0.5)
+        competition_inputs.validate(**ok, n_labs=0.5)
 
 
 @pytest.mark.parametrize(("name", "lag"), [("competition-open-parity-6m", 6.0), ("competition-durable-lead", 30.0)])

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from labecon_book.chapters import chapter
+from labecon_book.params import read_scenario
 from labecon_core import compute, data
-from labecon_core.chapters import chapter
 from labecon_core.compute import TrainingParams, training_costs
 from labecon_core.errors import DataError, ParameterError
-from labecon_core.params import read_scenario
+from labecon_core.inputs import compute_costs
 from labecon_core.power import HOURS_PER_YEAR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -272,7 +273,7 @@ def test_a_v100_run_works_with_a_purchase_price():
 # --- the chapter --------------------------------------------------------------------------------
 
 def test_chapter_defaults_validate():
-    inputs = compute.validate_chapter(**chapter("compute-costs").defaults())
+    inputs = compute_costs.validate(**chapter("compute-costs").defaults())
     assert inputs.training.gpu == "A100 SXM" and inputs.price_basis == "committed"
 
 
@@ -287,14 +288,14 @@ def test_chapter_defaults_validate():
 def test_chapter_validator_refuses_bad_values(name, value, message):
     values = {**chapter("compute-costs").defaults(), name: value}
     with pytest.raises(ParameterError, match=message):
-        compute.validate_chapter(**values)
+        compute_costs.validate(**values)
 
 
 @pytest.mark.parametrize("scenario", ["compute-gpt4-reported.yml", "compute-100k-h100.yml"])
 def test_scenarios_validate(scenario):
     c = chapter("compute-costs")
     values = {**c.defaults(), **read_scenario(ROOT / "scenarios" / scenario, c)}
-    inputs = compute.validate_chapter(**values)
+    inputs = compute_costs.validate(**values)
     assert training_costs(inputs.training).cloud_cost > 0
 
 

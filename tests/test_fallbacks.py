@@ -6,7 +6,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from labecon_core import charts, fallbacks
+from labecon_book import fallbacks
+from labecon_core import charts
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def test_low_priority_helpers_are_niced():
     import subprocess
     import sys
 
-    code = "import os; from labecon_core import processes; processes.lower_priority(7); print(os.nice(0))"
+    code = "import os; from labecon_book import processes; processes.lower_priority(7); print(os.nice(0))"
     before = int(subprocess.run([sys.executable, "-c", "import os; print(os.nice(0))"], capture_output=True,
                                 text=True).stdout)
     after = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout)

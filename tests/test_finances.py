@@ -13,6 +13,7 @@ from labecon_core import data
 from labecon_core import finances as fin
 from labecon_core.cohort import cohort_model
 from labecon_core.errors import DataError, ParameterError
+from labecon_core.inputs import lab_finances
 
 TABLE = data.load("lab_finances")
 GRID = fin.bridge_grid(15.0, 12.0)
@@ -404,7 +405,7 @@ def test_what_if_grid_equals_one_fit_at_a_time():
 
 
 def test_what_if_grid_holds_the_chapter_defaults():
-    p = fin.FinancesParams()
+    p = lab_finances.LabFinancesInputs()
     base = p.bridge_base(through_year=2025)
     grid = fin.fits_what_if(TABLE, base, p.reading_tolerance, p.net_out_staff, **GRID)
     assert set(grid.targets) == set(fin.WHAT_IF_TARGETS)
@@ -431,7 +432,8 @@ def test_what_if_grid_errors():
 
 
 def test_defaults_validate():
-    p = fin.validate_chapter(**{f: getattr(fin.FinancesParams(), f) for f in fin.FinancesParams.__dataclass_fields__})
+    defaults = lab_finances.LabFinancesInputs()
+    p = lab_finances.validate(**{f: getattr(defaults, f) for f in lab_finances.LabFinancesInputs.__dataclass_fields__})
     assert p.bridge_base().horizon_years == 3
 
 
@@ -452,4 +454,4 @@ def test_defaults_validate():
 ])
 def test_bad_parameters_are_named(field, value, message):
     with pytest.raises(ParameterError, match=re.escape(message)):
-        fin.FinancesParams(**{field: value})
+        lab_finances.LabFinancesInputs(**{field: value})

@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labecon_core import cohort, data, internal
-from labecon_core.chapters import ROOT
 from labecon_core.errors import ParameterError
+from labecon_core.inputs import internal_deployment
 from labecon_core.internal import InternalParams, internal_model
+from labecon_core.paths import ROOT
 
 # Ranges wide enough to reach every regime, narrow enough to stay away from underflow.
 RANGES = {
@@ -417,11 +418,11 @@ def test_bad_array_elements_are_named():
 def test_chapter_validator_checks_its_own_parameters_and_the_model(extra, message):
     values = {"model_training_cost_usd": 1e9, "base_revenue_multiple": 1.0} | extra
     with pytest.raises(ParameterError, match=message):
-        internal.validate_chapter(**values)
+        internal_deployment.validate(**values)
 
 
 def test_chapter_validator_returns_the_model_parameters():
-    p = internal.validate_chapter(model_training_cost_usd=1e9, base_revenue_multiple=1.0, api_customers=3)
+    p = internal_deployment.validate(model_training_cost_usd=1e9, base_revenue_multiple=1.0, api_customers=3)
     assert p == InternalParams(api_customers=3.0)
 
 

@@ -12,9 +12,9 @@ import papermill
 import psutil
 import pytest
 
-from labecon_core.chapters import chapter
-from labecon_core.execute import execute
-from labecon_core.kernels import PRELOAD, KernelServer
+from labecon_book.chapters import chapter
+from labecon_book.execute import execute
+from labecon_book.kernels import PRELOAD, KernelServer
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +152,7 @@ def test_the_server_ends_with_its_block():
 
 
 def test_a_quick_client_is_ready_once_the_kernel_answers_and_reports_a_dead_one():
-    from labecon_core.kernel_client import QuickKernelManager
+    from labecon_book.kernel_client import QuickKernelManager
 
     async def scenario(kill: bool):
         km = QuickKernelManager(kernel_name="python3")

@@ -18,9 +18,10 @@ from dataclasses import replace
 
 import pytest
 
-from labecon_core.chapters import ROOT, chapters
+from labecon_book.chapters import chapters
+from labecon_book.refresh import unportable_outputs
 from labecon_core.errors import ChapterError
-from labecon_core.refresh import unportable_outputs
+from labecon_core.paths import ROOT
 
 # Run in each environment: one hash per operation whose last bits depend on the code path.
 _PROBE = """
@@ -93,7 +94,7 @@ def test_committed_outputs_keep_the_rounding_rule():
 
 
 def test_refresh_refuses_a_chapter_that_shows_an_unrounded_number(tmp_path, monkeypatch):
-    from labecon_core import refresh as refresh_module
+    from labecon_book import refresh as refresh_module
 
     source = next(c for c in chapters() if c.slug == "cohort-accounting")
     nb = json.loads(source.path.read_text())

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from labecon_core.chapters import chapters
-from labecon_core.fallbacks import chart_specs
-from labecon_core.page import render_page
+from labecon_book.chapters import chapters
+from labecon_book.fallbacks import chart_specs
+from labecon_book.page import render_page
 
 # MyST that should have become something else: a role, a directive, a fence.
 LITERAL_MYST = re.compile(r"\{(?:glue(?::\w+)?|cite(?::\w+)?|numref|ref|doc|eq|math|download|term)\}`?|```\{|:::\{")

@@ -5,7 +5,7 @@ import io
 import pytest
 from sphinx.errors import ExtensionError
 
-from labecon_core.sphinx_ext import _PendingPages
+from labecon_book.sphinx_ext import _PendingPages
 
 
 class _Env:

@@ -5,8 +5,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from labecon_book import chapters
+from labecon_book import params as cli_params
 from labecon_core import (
-    chapters,
     cohort,
     competition,
     compute,
@@ -17,9 +18,9 @@ from labecon_core import (
     trends,
     uncertainty,
 )
-from labecon_core import params as cli_params
-from labecon_core.chapters import ROOT
 from labecon_core.errors import ParameterError
+from labecon_core.inputs import synthesis as synthesis_inputs
+from labecon_core.paths import ROOT
 from labecon_core.synthesis import ChainParams
 
 DEFAULTS = chapters.chapter("synthesis").defaults()
@@ -27,7 +28,7 @@ SCENARIOS = ("podcast", "scaling-wall", "models-stop-improving", "open-parity", 
 
 
 def chapter_inputs(**changes):
-    return synthesis.validate_chapter(**{**DEFAULTS, **changes})
+    return synthesis_inputs.validate(**{**DEFAULTS, **changes})
 
 
 def some_draws(n=64, seed=7, **changes):
@@ -55,7 +56,7 @@ def test_the_podcast_example_runs_through_the_chain():
 
 def test_the_podcast_scenario_fixes_every_draw_to_the_example():
     values = cli_params.resolve(chapters.chapter("synthesis"), scenario=ROOT / "scenarios" / "synthesis-podcast.yml")
-    inputs = synthesis.validate_chapter(**{**values, "n_draws": 500})
+    inputs = synthesis_inputs.validate(**{**values, "n_draws": 500})
     ranges, fit = inputs.all_ranges()
     assert fit is None and all(r.fixed for r in ranges if r.name in inputs.chain.inputs)
     out = uncertainty.evaluate(synthesis.model(inputs.chain), uncertainty.sample(ranges, 500, np.random.default_rng(1)))
@@ -237,7 +238,7 @@ def test_the_chapter_defaults_are_the_sourced_figures():
     funding = data.load("synthesis_funding").set_index("claim")
     assert (DEFAULTS["funding_capacity_usd_low"], DEFAULTS["funding_capacity_usd_high"]) == (
         funding.loc["one_more_round", "low_usd"], funding.loc["one_more_round", "high_usd"])
-    reported = finances.Reported(data.load("lab_finances"), finances.FinancesParams().reading_tolerance)
+    reported = finances.Reported(data.load("lab_finances"), finances.READING_TOLERANCE)
     spend = reported.interval("OpenAI", "2024", "training including data")
     assert (DEFAULTS["anchor_training_usd_low"], DEFAULTS["anchor_training_usd_high"]) == pytest.approx(
         spend.as_tuple())
@@ -251,7 +252,7 @@ def test_the_chapter_defaults_are_the_sourced_figures():
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_scenarios_resolve_against_the_chapter(name):
     values = cli_params.resolve(chapters.chapter("synthesis"), scenario=ROOT / "scenarios" / f"synthesis-{name}.yml")
-    inputs = synthesis.validate_chapter(**values)
+    inputs = synthesis_inputs.validate(**values)
     expected = {"scaling-wall": "plateau", "models-stop-improving": "overhang", "podcast": "continue"}
     assert inputs.chain.ending == expected.get(name, DEFAULTS["ending"])
     assert (inputs.chain.deployment is not None) == (name == "internal-trading-desk")

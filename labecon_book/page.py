@@ -1,9 +1,9 @@
 """A chapter's standalone HTML page (``labecon run``), made by a process started ahead of time.
 
 The page is rendered by myst-nb with docutils (no Sphinx) and every chart gets its
-static drawing (:mod:`labecon_core.fallbacks`). Loading the renderer and starting
+static drawing (:mod:`labecon_book.fallbacks`). Loading the renderer and starting
 the drawing engine take about a second, and drawing the charts about as much again,
-so :class:`PageMaker` starts ``python -m labecon_core.page`` as soon as the
+so :class:`PageMaker` starts ``python -m labecon_book.page`` as soon as the
 chapter's kernel starts: it loads while the chapter runs, draws each chart as soon as
 its cell has run, and renders the page once the notebook is complete.
 
@@ -26,10 +26,11 @@ from pathlib import Path
 
 import yaml
 
-from labecon_core import fallbacks, processes
-from labecon_core.assets import VEGA_BUNDLE, write_vega_bundle
-from labecon_core.chapters import ROOT, chapters
+from labecon_book import fallbacks, processes
+from labecon_book.assets import VEGA_BUNDLE, write_vega_bundle
+from labecon_book.chapters import chapters
 from labecon_core.errors import LabeconError
+from labecon_core.paths import ROOT
 
 
 def _myst_extensions() -> str:
@@ -168,7 +169,7 @@ class PageMaker:
     """The page process for one run, in a ``with`` block (stopped on leaving it if still running)."""
 
     def __enter__(self) -> "PageMaker":
-        self.proc = subprocess.Popen([sys.executable, "-m", "labecon_core.page"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-m", "labecon_book.page"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         return self
 

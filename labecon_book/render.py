@@ -1,4 +1,4 @@
-"""Jupyter Book in a process started ahead of time: ``python -m labecon_core.render``.
+"""Jupyter Book in a process started ahead of time: ``python -m labecon_book.render``.
 
 Sphinx, Jupyter Book and the book's extensions take about a second to import. The
 build starts this process as soon as a core is free while the last chapters execute;
@@ -12,7 +12,7 @@ import importlib
 import json
 import sys
 
-from labecon_core import processes
+from labecon_book import processes
 
 #: Environment variable naming the pages (comma-separated) the build stages while Sphinx runs: after the
 #: ``jupyter-book`` arguments, the process reads one such page per line once it is staged.
@@ -23,7 +23,7 @@ PRELOAD = ("jupyter_book.cli.main", "jupyter_book.sphinx", "sphinx.application",
            "sphinx.search.en", "myst_nb.sphinx_ext", "sphinx_book_theme", "pydata_sphinx_theme",
            "sphinxcontrib.bibtex", "sphinx_design", "sphinx_togglebutton", "sphinx_copybutton", "sphinx_thebe",
            "sphinx_comments", "sphinx_external_toc", "sphinx_jupyterbook_latex", "sphinx_multitoc_numbering",
-           "labecon_core.sphinx_ext")
+           "labecon_book.sphinx_ext")
 
 
 def main() -> int:

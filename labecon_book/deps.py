@@ -9,7 +9,10 @@ import json
 import sys
 from pathlib import Path
 
-from labecon_core.chapters import PACKAGE
+import labecon_core
+
+#: The library's folder: a chapter depends on the modules of it that its kernel loaded.
+LIBRARY = Path(labecon_core.__file__).resolve().parent
 
 DEPS_MIME = "application/papermill.record/application/vnd.labecon.deps+json"
 
@@ -20,7 +23,7 @@ def core_modules() -> list[str]:
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
         if (name == "labecon_core" or name.startswith("labecon_core.")) and path:
-            files.add(Path(path).resolve().relative_to(PACKAGE).as_posix())
+            files.add(Path(path).resolve().relative_to(LIBRARY).as_posix())
     return sorted(files)
 
 

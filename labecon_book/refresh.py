@@ -5,9 +5,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from labecon_core.chapters import chapter, chapters
+from labecon_book.chapters import chapter, chapters
+from labecon_book.execute import execute
 from labecon_core.errors import ChapterError
-from labecon_core.execute import execute
 from labecon_core.portable import SIGNIFICANT_DIGITS, unportable_numbers
 
 

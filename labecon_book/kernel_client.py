@@ -43,4 +43,4 @@ class QuickClient(AsyncKernelClient):
 class QuickKernelManager(AsyncKernelManager):
     """An :class:`~jupyter_client.manager.AsyncKernelManager` whose clients are :class:`QuickClient`."""
 
-    client_class = DottedObjectName("labecon_core.kernel_client.QuickClient")
+    client_class = DottedObjectName("labecon_book.kernel_client.QuickClient")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import vl_convert
 
-from labecon_core import processes
+from labecon_book import processes
 
 # The renderer's output (labecon_core.charts._render): the div, then the spec as a JS object literal.
 _CHART = re.compile(
@@ -106,7 +106,7 @@ class Drawer:
     def submit(self, notebooks: Iterable[Path]) -> None:
         """Have the charts of executed notebooks drawn (see :func:`draw`)."""
         if self.proc is None:
-            self.proc = subprocess.Popen([sys.executable, "-m", "labecon_core.fallbacks", str(self.cache)],
+            self.proc = subprocess.Popen([sys.executable, "-m", "labecon_book.fallbacks", str(self.cache)],
                                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         try:
             for path in notebooks:

@@ -31,12 +31,14 @@ from pathlib import Path
 
 import nbformat
 
-from labecon_core import fallbacks, processes
-from labecon_core.assets import write_mathjax, write_vega_bundle
-from labecon_core.chapters import PACKAGE, ROOT, Chapter, chapter, chapters, toc_files
+from labecon_book import fallbacks, processes
+from labecon_book.assets import write_mathjax, write_vega_bundle
+from labecon_book.chapters import Chapter, chapter, chapters, toc_files
+from labecon_book.deps import LIBRARY
+from labecon_book.kernels import KernelServer
+from labecon_book.render import PENDING_PAGES
 from labecon_core.errors import ChapterError, LabeconError
-from labecon_core.kernels import KernelServer
-from labecon_core.render import PENDING_PAGES
+from labecon_core.paths import DATA, ROOT
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,10 @@ def _inputs(chapter: Chapter) -> dict:
             "parameters": hashlib.sha256(json.dumps(chapter.defaults(), sort_keys=True).encode()).hexdigest()}
 
 
-DATA = ROOT / "data"
 
 
 def _dep_files(deps: dict) -> dict[str, Path]:
-    files = {f"labecon_core/{m}": PACKAGE / m for m in deps["modules"]}
+    files = {f"labecon_core/{m}": LIBRARY / m for m in deps["modules"]}
     for table in deps["tables"]:
         for suffix in (".csv", ".schema.yml"):
             files[f"data/{table}{suffix}"] = DATA / f"{table}{suffix}"
@@ -74,7 +75,7 @@ def validate_data(build_dir: Path) -> None:
     The fingerprint covers the tables, their schemas, the bibliography and the
     checking code; the check itself (pandas, pandera) is loaded only when needed.
     """
-    digest = hashlib.sha256(_sha(PACKAGE / "data.py").encode())
+    digest = hashlib.sha256(_sha(LIBRARY / "data.py").encode())
     for path in sorted(p for p in DATA.rglob("*") if p.is_file()):
         digest.update(path.relative_to(DATA).as_posix().encode() + b"\0" + _sha(path).encode())
     stamp = build_dir / "cache" / "data.validated"
@@ -136,7 +137,7 @@ def _work(jobs: Connection, kernel_manager_class, inherited: list[Connection]) -
     its end of ``jobs``; SIGTERM stops it at once, and papermill then shuts the running
     kernel down.
     """
-    from labecon_core.execute import execute  # loaded by the build before it forked this worker
+    from labecon_book.execute import execute  # loaded by the build before it forked this worker
 
     signal.signal(signal.SIGTERM, _raise_interrupt)
     for conn in inherited:
@@ -259,7 +260,7 @@ def execute_all(build_dir: Path, jobs: int, todo: list[Chapter], kernels: Kernel
     queue = longest_first(todo, {c.slug: cache.last_seconds(c) for c in todo})
     if not queue:
         return done
-    import labecon_core.execute  # noqa: F401  (papermill: loaded once, before the workers fork)
+    import labecon_book.execute  # noqa: F401  (papermill: loaded once, before the workers fork)
 
     workers = _Workers(min(jobs, len(queue)), kernels.manager_class() if kernels else None)
 
@@ -355,7 +356,7 @@ def _stage(build_dir: Path, pending: list[Chapter] = ()) -> Path:
             shutil.copyfile(c.path, stage / f"{_toc_entry(c)}.ipynb")
         else:
             stage_chapter(stage, build_dir, c)
-    from labecon_core.appendices import write_appendices  # loads the data stack: only when staging
+    from labecon_book.appendices import write_appendices  # loads the data stack: only when staging
 
     write_appendices(stage / "book")
     # Keyed on the vl-convert version, so one copy serves every build folder.
@@ -366,7 +367,10 @@ def _stage(build_dir: Path, pending: list[Chapter] = ()) -> Path:
 
 _RENDERERS = ("jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "pydata-sphinx-theme", "sphinxcontrib-bibtex",
               "vl-convert-python", "django-static-mathjax")
-_STAGING_CODE = ("build.py", "sphinx_ext.py", "appendices.py", "data.py", "assets.py", "chapters.py", "fallbacks.py")
+_BOOK = Path(__file__).resolve().parent
+_STAGING_CODE = (*(_BOOK / m for m in ("build.py", "sphinx_ext.py", "appendices.py", "assets.py", "chapters.py",
+                                          "fallbacks.py")),
+                 *(LIBRARY / m for m in ("data.py", "bib.py", "fmt.py", "portable.py")))
 
 
 def _site_inputs(build_dir: Path) -> str:
@@ -379,7 +383,7 @@ def _site_inputs(build_dir: Path) -> str:
     files = [ROOT / "_config.yml", ROOT / "_toc.yml", *sorted((ROOT / "book").glob("*.md")),
              *sorted((ROOT / "book").glob("*.ipynb")), *sorted(p for p in DATA.rglob("*") if p.is_file()),
              *sorted(p for p in (build_dir / "exec").rglob("*") if p.is_file()),
-             *(PACKAGE / m for m in _STAGING_CODE)]
+             *_STAGING_CODE]
     digest = hashlib.sha256()
     for path in files:
         digest.update(str(path).encode() + b"\0" + _sha(path).encode())
@@ -392,10 +396,10 @@ def _executed(build_dir: Path, chapter: Chapter) -> Path:
 
 
 class Renderer:
-    """Jupyter Book in its own process (:mod:`labecon_core.render`), started while chapters still execute.
+    """Jupyter Book in its own process (:mod:`labecon_book.render`), started while chapters still execute.
 
     Sphinx then loads, reads the pages that are ready and waits for each pending
-    chapter's page in turn (:mod:`labecon_core.sphinx_ext`), so most of the rendering
+    chapter's page in turn (:mod:`labecon_book.sphinx_ext`), so most of the rendering
     is done by the time the last chapter is. Its output goes to ``log``. Leaving the
     ``with`` block stops it if it still runs.
     """
@@ -409,7 +413,7 @@ class Renderer:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         env = os.environ | {"LABECON_ROOT": str(ROOT), PENDING_PAGES: ",".join(_toc_entry(c) for c in pending)}
         with self.log.open("w") as sink:
-            self.proc = subprocess.Popen([sys.executable, "-m", "labecon_core.render"], stdin=subprocess.PIPE,
+            self.proc = subprocess.Popen([sys.executable, "-m", "labecon_book.render"], stdin=subprocess.PIPE,
                                          stdout=sink, stderr=subprocess.STDOUT, text=True, env=env)
         argv = ["build", str(stage), "--path-output", str(out), "-W", "-n", "--keep-going", "-q"]
         self.proc.stdin.write(json.dumps(argv) + "\n")

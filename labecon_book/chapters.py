@@ -15,7 +15,6 @@ import ast
 import importlib
 import io
 import json
-import os
 import tokenize
 from dataclasses import dataclass
 from functools import cache
@@ -24,12 +23,7 @@ from pathlib import Path
 import yaml
 
 from labecon_core.errors import ChapterError, ParameterError
-
-#: The ``labecon_core`` package folder.
-PACKAGE = Path(__file__).resolve().parent
-#: The project's top folder (``_toc.yml``, ``book/``, ``data/``); ``LABECON_ROOT`` points
-#: elsewhere (the tests build copies of the project).
-ROOT = Path(os.environ.get("LABECON_ROOT") or Path(__file__).resolve().parents[1]).resolve()
+from labecon_core.paths import ROOT
 
 
 class UnknownParameterError(ParameterError):

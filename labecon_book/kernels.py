@@ -8,7 +8,7 @@ per request. The kernels' protocol is unchanged, so papermill and nbclient drive
 as usual:
 
 - papermill launches, instead of ``python -m ipykernel_launcher -f CONN``, a small
-  stand-in process, ``python -m labecon_core.kernels SOCKET -f CONN`` (see
+  stand-in process, ``python -m labecon_book.kernels SOCKET -f CONN`` (see
   :func:`kernel_manager`), which asks the server for a kernel and lives as long as it;
 - the forked kernel sends its pid to the stand-in, which forwards the signals it gets
   (an interrupt, a shutdown) to it; the kernel exits when the stand-in's connection
@@ -16,8 +16,8 @@ as usual:
   when its kernel does.
 
 The server imports no ``labecon_core`` module that a chapter could use (only this one
-and :mod:`labecon_core.processes`), and a forked kernel forgets those, so the build's
-record of the modules a chapter imported (:mod:`labecon_core.deps`) is the same as in a
+and :mod:`labecon_book.processes`), and a forked kernel forgets those, so the build's
+record of the modules a chapter imported (:mod:`labecon_book.deps`) is the same as in a
 fresh kernel.
 """
 
@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from labecon_core import processes
+from labecon_book import processes
 
 #: Third-party modules the chapters import, loaded once by the server (``ipykernel.ipkernel`` loads
 #: debugpy, which a kernel would otherwise load for 0.15 s). A module missing here is only imported
@@ -165,7 +165,7 @@ class KernelServer:
         self._process: subprocess.Popen | None = None
 
     def __enter__(self) -> "KernelServer":
-        self._process = subprocess.Popen([sys.executable, "-m", "labecon_core.kernels", "serve", self.path],
+        self._process = subprocess.Popen([sys.executable, "-m", "labecon_book.kernels", "serve", self.path],
                                          stdin=subprocess.DEVNULL)
         # The socket exists as soon as the server has started Python; connecting callers then wait for the imports.
         deadline = time.monotonic() + 30
@@ -192,15 +192,15 @@ class KernelServer:
 
 
 def kernel_manager(path: str):
-    """A kernel manager (see :mod:`labecon_core.kernel_client`) that launches kernels through the server at ``path``."""
-    from labecon_core.kernel_client import QuickKernelManager
+    """A kernel manager (see :mod:`labecon_book.kernel_client`) that launches kernels through the server at ``path``."""
+    from labecon_book.kernel_client import QuickKernelManager
 
     class WarmKernelManager(QuickKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             if cmd[1:3] != ["-m", "ipykernel_launcher"]:
                 return cmd  # not an IPython kernel: launch it as usual
-            return [sys.executable, "-m", "labecon_core.kernels", "connect", path, *cmd[3:]]
+            return [sys.executable, "-m", "labecon_book.kernels", "connect", path, *cmd[3:]]
 
     return WarmKernelManager
 

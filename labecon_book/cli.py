@@ -22,14 +22,14 @@ def _show(value, width: int = 70) -> str:
 
 
 def _cmd_chapters(args) -> None:
-    from labecon_core.chapters import chapters
+    from labecon_book.chapters import chapters
 
     for c in chapters():
         print(f"{c.slug:<24} {c.title}")
 
 
 def _cmd_params(args) -> None:
-    from labecon_core.chapters import chapter
+    from labecon_book.chapters import chapter
 
     c = chapter(args.slug)
     print(f"parameters of {c.slug} ({c.title}); set them with -p NAME VALUE\n")
@@ -40,9 +40,9 @@ def _cmd_params(args) -> None:
 
 
 def _cmd_run(args) -> None:
-    from labecon_core import params
-    from labecon_core.chapters import chapter
-    from labecon_core.kernels import KernelServer
+    from labecon_book import params
+    from labecon_book.chapters import chapter
+    from labecon_book.kernels import KernelServer
 
     c = chapter(args.slug)
     # The kernel server imports the chapters' libraries while the input is checked; bad input stops it
@@ -50,7 +50,7 @@ def _cmd_run(args) -> None:
     with KernelServer() as kernels:
         values = params.resolve(c, args.param or (), args.scenario)
         # Imported after validation: bad input is reported before anything heavy loads here.
-        from labecon_core.run import default_out_dir, run
+        from labecon_book.run import default_out_dir, run
 
         out = Path(args.out) if args.out else default_out_dir(c)
         print(f"running {c.slug} into {out} ...", flush=True)
@@ -63,13 +63,13 @@ def _cmd_run(args) -> None:
 
 
 def _cmd_build(args) -> None:
-    from labecon_core.build import build
+    from labecon_book.build import build
 
     build(Path(args.build_dir) if args.build_dir else None, jobs=args.jobs, force=args.force)
 
 
 def _cmd_refresh(args) -> None:
-    from labecon_core.refresh import refresh
+    from labecon_book.refresh import refresh
 
     refresh(args.slugs)
 

@@ -3,7 +3,7 @@
 Both are written from what the book itself declares, so they cannot drift from it:
 the data appendix from every table's schema, rows and the bibliography in
 ``data/bib/*.bib``; the parameters appendix from the parameters cell of every
-chapter (:func:`labecon_core.chapters.chapters`). The build's staging step calls
+chapter (:func:`labecon_book.chapters.chapters`). The build's staging step calls
 :func:`write_appendices` and lists both pages in the table of contents.
 """
 
@@ -12,9 +12,10 @@ from pathlib import Path
 from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
 
+from labecon_book.chapters import chapters
 from labecon_core import data, fmt
 from labecon_core.bib import bibliography
-from labecon_core.chapters import ROOT, chapters
+from labecon_core.paths import ROOT
 
 DATA_PAGE = "appendix-data.md"
 PARAMETERS_PAGE = "appendix-parameters.md"

@@ -12,7 +12,7 @@ installed packages' entry points on every citation, scanning every installed
 distribution each time (about a second for this book); one scan is kept instead.
 
 Finally, it lets ``labecon build`` start Sphinx while chapters still execute: the
-pages named in :data:`labecon_core.render.PENDING_PAGES` are read last, each once
+pages named in :data:`labecon_book.render.PENDING_PAGES` are read last, each once
 the build has announced it on standard input (its staged file is then read again).
 """
 
@@ -24,7 +24,7 @@ import pybtex.plugin
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
-from labecon_core.render import PENDING_PAGES
+from labecon_book.render import PENDING_PAGES
 
 
 def _script_key(js) -> tuple:

@@ -10,13 +10,13 @@ import papermill
 from nbformat.v4 import new_code_cell
 from papermill.exceptions import PapermillExecutionError
 
-from labecon_core.chapters import Chapter
-from labecon_core.deps import DEPS_MIME
+from labecon_book.chapters import Chapter
+from labecon_book.deps import DEPS_MIME
 from labecon_core.errors import ChapterError
 from labecon_core.record import results_from_notebook, to_json_value
 
 _PROBE_TAG = "labecon-deps-probe"
-_PROBE = "from labecon_core.deps import report as _labecon_report\n_labecon_report()"
+_PROBE = "from labecon_book.deps import report as _labecon_report\n_labecon_report()"
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def execute(chapter: Chapter, out_path: Path, parameters: dict | None = None, ke
     The injected-parameters cell is tagged ``remove-cell`` so the rendered page
     does not show it. A failure raises :class:`ChapterError` naming the chapter,
     the failing code cell (1-based) and the error. ``kernel_manager_class`` (see
-    :meth:`labecon_core.kernels.KernelServer.manager_class`) takes the kernel from a
+    :meth:`labecon_book.kernels.KernelServer.manager_class`) takes the kernel from a
     kernel server; by default papermill launches a fresh one. ``on_cell_executed`` is
     called with each cell once it has run (nbclient's hook of that name).
     """

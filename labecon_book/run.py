@@ -4,9 +4,10 @@ import contextlib
 from dataclasses import replace
 from pathlib import Path
 
-from labecon_core.chapters import ROOT, Chapter
-from labecon_core.kernels import KernelServer
-from labecon_core.page import PageMaker
+from labecon_book.chapters import Chapter
+from labecon_book.kernels import KernelServer
+from labecon_book.page import PageMaker
+from labecon_core.paths import ROOT
 
 
 def default_out_dir(chapter: Chapter) -> Path:
@@ -20,11 +21,11 @@ def run(chapter: Chapter, values: dict, out_dir: Path, kernels: KernelServer | N
     The kernel comes from ``kernels``, a running kernel server (by default one is
     started here), which imports the chapters' libraries while this process loads
     papermill. The page
-    (:mod:`labecon_core.page`) is made by a process started at the same time, which
+    (:mod:`labecon_book.page`) is made by a process started at the same time, which
     loads its renderer and draws each chart as soon as its cell has run. Outputs are written under
     temporary names and moved into place only when all three exist, so a failed run
     leaves an earlier run in ``out_dir`` untouched. Returns the
-    :class:`~labecon_core.execute.Execution`.
+    :class:`~labecon_book.execute.Execution`.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp_nb = out_dir / f".{chapter.slug}.running.ipynb"
@@ -32,7 +33,7 @@ def run(chapter: Chapter, values: dict, out_dir: Path, kernels: KernelServer | N
     try:
         with contextlib.nullcontext(kernels) if kernels else KernelServer() as kernels, PageMaker() as page:
             # Loaded while the server and the page process warm up.
-            from labecon_core.execute import execute
+            from labecon_book.execute import execute
 
             result = execute(chapter, tmp_nb, values, kernel_manager_class=kernels.manager_class(),
                              on_cell_executed=page.draw_charts)

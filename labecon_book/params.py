@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from labecon_core.chapters import Chapter
+from labecon_book.chapters import Chapter
 from labecon_core.errors import LabeconError, ParameterError
 
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}

@@ -1,0 +1,73 @@
+"""Inputs of the chapter "Compute costs": a training run, the serving of its model, the gigawatt
+arithmetic and the cost trend, each a model's parameter record."""
+
+from dataclasses import dataclass
+
+from labecon_core.compute import PRICE_BASES, TrainingParams
+from labecon_core.inference import InferenceParams
+from labecon_core.power import GwParams
+from labecon_core.trends import TrendParams
+from labecon_core.validation import check_choice, check_number
+
+
+@dataclass(frozen=True)
+class ComputeCostsInputs:
+    """The compute chapter's parameters, as validated records.
+
+    Attributes
+    ----------
+    training : TrainingParams
+    inference : InferenceParams
+    power : GwParams
+    trend : TrendParams
+    fallback_mfu : float
+        MFU assumed for models in ``data/models`` that report neither accelerator-hours nor MFU.
+    price_basis : str
+        Cloud price basis used to cost the models of ``data/models``.
+    """
+
+    training: TrainingParams
+    inference: InferenceParams
+    power: GwParams
+    trend: TrendParams
+    fallback_mfu: float
+    price_basis: str
+
+
+def validate(
+    *, active_params, total_params, training_tokens, training_flop, gpu, n_gpus, mfu, price_per_gpu_hour,
+    gpu_price, server_cost_factor, server_power_factor, electricity_usd_per_kwh, pue, depreciation_years,
+    cost_of_capital, serving_utilization, bandwidth_utilization, fleet_duty_cycle, batch_size, bytes_per_param,
+    context_tokens, kv_bytes_per_token, api_price_per_mtok, annualized_revenue, usd_per_gw_year,
+    own_inference_gw, cloud_inference_gw, own_gross_margin, cloud_gross_margin, fallback_mfu, price_basis,
+    frontier_factor, projection_last_year, confidence_level,
+) -> ComputeCostsInputs:
+    """Validate every parameter of the compute chapter (``labecon params compute-costs``).
+
+    Raises :class:`~labecon_core.errors.ParameterError` naming the first bad
+    parameter, its value and what is allowed.
+    """
+    training = TrainingParams(
+        active_params=active_params, training_tokens=training_tokens, training_flop=training_flop, gpu=gpu,
+        n_gpus=n_gpus, mfu=mfu, price_per_gpu_hour=price_per_gpu_hour, gpu_price=gpu_price,
+        server_cost_factor=server_cost_factor, server_power_factor=server_power_factor,
+        electricity_usd_per_kwh=electricity_usd_per_kwh, pue=pue, depreciation_years=depreciation_years,
+        cost_of_capital=cost_of_capital,
+    )
+    inference = InferenceParams(
+        active_params=active_params, total_params=total_params, gpu=gpu, price_per_gpu_hour=price_per_gpu_hour,
+        serving_utilization=serving_utilization, bandwidth_utilization=bandwidth_utilization,
+        fleet_duty_cycle=fleet_duty_cycle, batch_size=batch_size, bytes_per_param=bytes_per_param,
+        context_tokens=context_tokens, kv_bytes_per_token=kv_bytes_per_token, api_price_per_mtok=api_price_per_mtok,
+    )
+    power = GwParams(
+        annualized_revenue=annualized_revenue, usd_per_gw_year=usd_per_gw_year, own_inference_gw=own_inference_gw,
+        cloud_inference_gw=cloud_inference_gw, own_margin=own_gross_margin, cloud_margin=cloud_gross_margin,
+    )
+    trend = TrendParams(frontier_factor=frontier_factor, projection_last_year=projection_last_year,
+                        confidence_level=confidence_level)
+    return ComputeCostsInputs(
+        training=training, inference=inference, power=power, trend=trend,
+        fallback_mfu=check_number("fallback_mfu", fallback_mfu, gt=0, le=1),
+        price_basis=check_choice("price_basis", price_basis, PRICE_BASES),
+    )

@@ -1,0 +1,95 @@
+"""Inputs of the chapter "When does a lab turn a profit?": the chain's structure, a range for each of
+its uncertain inputs, and the size of the Monte Carlo."""
+
+from dataclasses import dataclass, replace
+
+from labecon_core import internal, trends, uncertainty
+from labecon_core.errors import ParameterError
+from labecon_core.synthesis import CAPACITY, CAPACITY_INPUT, INPUTS, ChainParams, trend_cost_growth
+from labecon_core.uncertainty import Range
+from labecon_core.validation import check_int, check_number
+
+
+@dataclass(frozen=True)
+class SynthesisInputs:
+    """The chapter's validated parameters.
+
+    Attributes
+    ----------
+    chain : ChainParams
+    ranges : tuple of Range
+        Every uncertain input of :data:`labecon_core.synthesis.INPUTS` the chain may use, except the cost growth when
+        it comes from the compute trend (see :meth:`all_ranges`).
+    cost_growth : Range or None
+        The stated cost growth, or ``None`` for the compute chapter's trend.
+    capacity : Range
+        What can still be raised, USD.
+    level : float
+        Probability of every stated interval.
+    n_draws, seed, grid_draws : int
+    """
+
+    chain: ChainParams
+    ranges: tuple[Range, ...]
+    cost_growth: Range | None
+    capacity: Range
+    level: float
+    n_draws: int
+    seed: int
+    grid_draws: int
+
+    def all_ranges(self) -> tuple[tuple[Range, ...], trends.LogLinearFit | None]:
+        """The ranges to draw, with the trend fit when the cost growth comes from it (else ``None``).
+
+        These are the chain's inputs plus the wall year and the overhang multiple, always drawn
+        so that the three endings can be compared on the same draws.
+        """
+        growth, fit = (self.cost_growth, None) if self.cost_growth is not None else trend_cost_growth(self.level)
+        keep = {*self.chain.inputs, "overhang_multiple", "wall_year"}
+        return tuple(r for r in (growth, *self.ranges) if r.name in keep), fit
+
+
+def _range(name: str, low, high, level: float, step: float = 1.0) -> Range:
+    spec = INPUTS.get(name, CAPACITY_INPUT)
+    return Range(name, low, high, spec.family, level, spec.domain, step)
+
+
+def validate(*, n_draws, seed, interval_level, grid_draws, internal_deployment, erosion_exponent,
+                     api_customers, value_capture_share, internal_cost_share, holders_after_catchup,
+                     cost_growth_per_year_low, cost_growth_per_year_high, funding_capacity_usd_low,
+                     funding_capacity_usd_high, **rest) -> SynthesisInputs:
+    """Validate every parameter of the chapter (``labecon params synthesis``) before anything is drawn.
+
+    Each uncertain input ``x`` comes as ``x_low`` and ``x_high`` (``low <= high``); the
+    cost growth may be ``0`` and ``0`` for the compute chapter's trend. Raises
+    :class:`~labecon_core.errors.ParameterError` naming the first bad parameter.
+    """
+    n_draws, seed = uncertainty.check_run(n_draws, seed)
+    grid_draws = check_int("grid_draws", grid_draws, ge=100, le=100_000)
+    level = check_number("interval_level", interval_level, gt=0, lt=1)
+    if not isinstance(internal_deployment, bool):
+        raise ParameterError("internal_deployment", internal_deployment, "true or false")
+    wall = rest.pop("wall_year_low"), rest.pop("wall_year_high")
+    ranges = [_range(name, rest.pop(f"{name}_low"), rest.pop(f"{name}_high"), level)
+              for name in INPUTS if name not in ("cost_growth_per_year", "wall_year")]
+    if cost_growth_per_year_low == 0 and cost_growth_per_year_high == 0:
+        growth = None
+    else:
+        for name, value in (("cost_growth_per_year_low", cost_growth_per_year_low),
+                            ("cost_growth_per_year_high", cost_growth_per_year_high)):
+            check_number(name, value)
+            if value <= 0:
+                raise ParameterError(name, value, "a number > 0, or 0 for both ends to use the compute trend")
+        growth = _range("cost_growth_per_year", cost_growth_per_year_low, cost_growth_per_year_high, level)
+    capacity = _range(CAPACITY, funding_capacity_usd_low, funding_capacity_usd_high, level)
+    deployment = internal.InternalParams(
+        erosion_exponent=erosion_exponent, api_customers=api_customers, value_capture_share=value_capture_share,
+        internal_cost_share=internal_cost_share, holders_after_catchup=holders_after_catchup)
+    # The anchor year is always a valid wall; the wall's own range is checked with its parameters' names.
+    chain = ChainParams(**rest, wall_year=rest.get("anchor_year", ChainParams.anchor_year),
+                        deployment=deployment if internal_deployment else None)
+    low, high = (chain._training_year(f"wall_year_{end}", year, chain.anchor_year)
+                 for end, year in zip(("low", "high"), wall, strict=True))
+    wall_range = _range("wall_year", low, high, level, step=chain.generation_interval_years)
+    chain = replace(chain, wall_year=int(wall_range.median))
+    return SynthesisInputs(chain, (*ranges, wall_range), growth, capacity, level, n_draws, seed, grid_draws)
