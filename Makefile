@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install browser book test lint refresh bench clean
+.PHONY: install install-test browser book test lint refresh bench clean
 
+# The book's packages (requirements.txt) and the project itself, editable.
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
@@ -13,7 +15,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
+# What the tests add (requirements-test.txt).
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(BIN)/python -m pip install -q -r requirements-test.txt
+	touch $(TEST_STAMP)
+
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
 browser:
@@ -22,16 +31,18 @@ browser:
 book: install
 	$(BIN)/labecon build
 
-test: install browser
+test: install-test browser
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Re-execute the chapters in book/ with their defaults: updates the outputs nbval compares against,
 # and the models' reference values (tests/reference_values.json). Review the diff.
-refresh: install
+refresh: install-test
 	$(BIN)/labecon refresh
 	$(BIN)/pytest -q -p no:nbval -o addopts="" tests/test_reference_values.py --update-reference
 

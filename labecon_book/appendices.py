@@ -1,20 +1,17 @@
 """The book's generated appendices: "Data and sources" and "Parameters".
 
 Both are written from what the book itself declares, so they cannot drift from it:
-the data appendix from every table's schema, rows and the bibliography in
-``data/bib/*.bib``; the parameters appendix from the parameters cell of every
-chapter (:func:`labecon_book.chapters.chapters`). The build's staging step calls
+the data appendix from every table's schema and rows, each source cited (author and
+year, linked to the references) by sphinxcontrib-bibtex like every citation of the
+book; the parameters appendix from the parameters cell of every chapter
+(:func:`labecon_book.chapters.chapters`). The build's staging step calls
 :func:`write_appendices` and lists both pages in the table of contents.
 """
 
 from pathlib import Path
 
-from pybtex.plugin import find_plugin
-from pybtex.richtext import Text
-
 from labecon_book.chapters import chapters
 from labecon_core import data, fmt
-from labecon_core.bib import bibliography
 from labecon_core.paths import ROOT
 
 DATA_PAGE = "appendix-data.md"
@@ -26,33 +23,6 @@ _COMMON_COLUMNS = {
     "date": {"type": "str", "description": "when the figure was published: YYYY, YYYY-MM or YYYY-MM-DD"},
 }
 _CHECK_WORDS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
-
-
-# Looked up once: Text.render_as() searches the installed entry points on every call.
-_TEXT = find_plugin("pybtex.backends", "text")()
-
-
-def _plain(latex: str) -> str:
-    # Bib fields are LaTeX: braces protect case, \$ is a dollar sign.
-    return Text.from_latex(latex).render(_TEXT).replace("\\$", "$")
-
-
-def citations(data_dir: Path = data.DATA) -> dict[str, str]:
-    """A full citation (author, title, venue, date, url) for every key in ``data_dir/bib/*.bib``, as markdown."""
-    out = {}
-    for key, entry in bibliography(data_dir).items():
-        f = entry.fields
-        people = entry.persons.get("author", [])
-        authors = " and ".join(
-            _plain(" ".join(p.first_names + p.middle_names + p.prelast_names + p.last_names)) for p in people
-        )
-        venue = next((f[k] for k in ("journal", "booktitle", "howpublished", "publisher", "institution")
-                      if k in f), "")
-        date = " ".join(x for x in (f.get("month", ""), f.get("year", "")) if x)
-        url = f"<{f['url']}>" if "url" in f else ""
-        parts = [authors, f"“{_plain(f.get('title', key))}”", _plain(venue), date, url]
-        out[key] = ". ".join(p.rstrip(".") for p in parts if p) + "."
-    return out
 
 
 def _allowed(spec: dict) -> str:
@@ -71,11 +41,10 @@ def _label(name: str) -> str:
     return "data-" + name.replace("_", "-")
 
 
-def table_section(name: str, data_dir: Path = data.DATA, cites: dict[str, str] | None = None) -> str:
+def table_section(name: str, data_dir: Path = data.DATA) -> str:
     """The appendix section of one table: description, columns, rows with their sources and dates, citations."""
     spec = data.schema(name, data_dir)
     frame = data.load(name, data_dir)
-    cites = citations(data_dir) if cites is None else cites
     columns = {**spec["columns"], **_COMMON_COLUMNS}
     out = [f"({_label(name)})=", f"## `{name}`", "", " ".join(str(spec.get("description", "")).split()), "",
            f"File `data/{name}.csv`, {len(frame)} rows; schema `data/{name}.schema.yml`.", "",
@@ -93,15 +62,13 @@ def table_section(name: str, data_dir: Path = data.DATA, cites: dict[str, str] |
     for key, group in frame.groupby("source", sort=True):
         rows = ", ".join(str(i + 1) for i in group.index)
         dates = ", ".join(sorted(set(group.date)))
-        out.append(f"- `{key}`: {fmt.markdown_cell(cites.get(key, 'not in the bibliography'))} {{cite:p}}`{key}`. "
-                   f"{'Rows' if len(group) > 1 else 'Row'} {rows}; dated {dates}.")
+        out.append(f"- `{key}`, {{cite:t}}`{key}`: {'rows' if len(group) > 1 else 'row'} {rows}; dated {dates}.")
     return "\n".join(out)
 
 
 def data_appendix(data_dir: Path = data.DATA) -> str:
     """MyST markdown of the appendix "Data and sources": every table in ``data_dir``."""
     names = data.tables(data_dir)
-    cites = citations(data_dir)
     intro = (
         "(appendix-data)=\n# Data and sources\n\n"
         "Every figure the book quotes from a source is a row of one of the tables below. Each table is a "
@@ -110,7 +77,7 @@ def data_appendix(data_dir: Path = data.DATA) -> str:
         "and the date the figure was published. This page is generated from those files.\n\n"
         "The tables: " + ", ".join(f"{{ref}}`{n} <{_label(n)}>`" for n in names) + "."
     )
-    return "\n\n".join([intro, *(table_section(n, data_dir, cites) for n in names)]) + "\n"
+    return "\n\n".join([intro, *(table_section(n, data_dir) for n in names)]) + "\n"
 
 
 def _default(value) -> str:

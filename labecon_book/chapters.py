@@ -1,14 +1,15 @@
 """The book's chapters and their parameters, read from ``_toc.yml`` and the notebooks.
 
 A chapter is a notebook listed in ``_toc.yml`` whose metadata has a ``labecon``
-entry naming its slug and the core function that validates its parameters::
+entry naming its slug and the library function that validates its parameters::
 
     "metadata": {"labecon": {"slug": "cohort-accounting",
-                             "validator": "labecon_core.cohort:CohortParams"}}
+                             "validator": "labecon_core.inputs.cohort_accounting:validate"}}
 
-Parameters and their defaults are read from the cell tagged ``parameters``, so
-that the notebook stays the one master copy (papermill shows the ``#`` comments
-as help).
+The table of contents is read by ``sphinx_external_toc`` (as Jupyter Book reads it) and
+the parameters by papermill (``papermill.inspect_notebook``), from the cell tagged
+``parameters``, so that the notebook stays the one master copy; the book's stricter rules
+for that cell are checked on top (:func:`_parse_parameters`).
 """
 
 import ast
@@ -17,10 +18,9 @@ import io
 import json
 import tokenize
 from dataclasses import dataclass
-from functools import cache
+from dataclasses import field as dataclasses_field
+from functools import cache, cached_property
 from pathlib import Path
-
-import yaml
 
 from labecon_core.errors import ChapterError, ParameterError
 from labecon_core.paths import ROOT
@@ -47,13 +47,18 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Chapter:
-    """A chapter notebook of the book."""
+    """A chapter notebook of the book; its parameters are read when first asked for."""
 
     slug: str
     title: str
     path: Path
     validator: str
-    parameters: tuple[Parameter, ...]
+    parameters_cell: dict = dataclasses_field(repr=False, compare=False)
+
+    @cached_property
+    def parameters(self) -> tuple[Parameter, ...]:
+        """The chapter's parameters, in the order of its parameters cell."""
+        return _parse_parameters(self.parameters_cell, self.path)
 
     def parameter(self, name: str) -> Parameter:
         """The parameter called ``name``; an error listing the valid names otherwise."""
@@ -79,50 +84,59 @@ class Chapter:
 
 def toc_files(root: Path = ROOT) -> list[str]:
     """Every file listed in ``_toc.yml`` (without extension), in reading order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [toc["root"]]
+    from sphinx_external_toc.parsing import parse_toc_yaml
 
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            for part in entry.get("parts", []):
-                walk(part.get("chapters"))
+    site = parse_toc_yaml(root / "_toc.yml")
 
-    walk(toc.get("chapters"))
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    return files
+    def walk(docname: str):
+        yield docname
+        for subtree in site[docname].subtrees:
+            for item in subtree.items:
+                if isinstance(item, str):  # a file (not a glob or a URL)
+                    yield from walk(item)
+
+    return list(walk(site.root.docname))
 
 
-def _parse_parameters(nb, path: Path) -> tuple[Parameter, ...]:
-    """Read ``name = literal  # help`` lines of the cell tagged ``parameters``; anything else is an error."""
-    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
-        raise ChapterError(f"{path}: needs exactly one cell tagged 'parameters', found {len(cells)}")
-    source = "".join(cells[0]["source"])  # a list of lines in raw notebook JSON
+def _parse_parameters(cell: dict, path: Path) -> tuple[Parameter, ...]:
+    """The parameters of a chapter's cell tagged ``parameters``, read by papermill, with the book's rules on top.
+
+    papermill reads the name, the default and the help of each ``name = value  # help``
+    line. The book asks more of the cell: every line is such an assignment, every default a
+    literal (its type is the parameter's), and every line has a comment that papermill can
+    parse back (no quotes, no ``=``: papermill would skip such a line when it injects values).
+    """
+    import nbformat
+    import papermill
+
+    source = "".join(cell["source"])  # a list of lines in raw notebook JSON
     comments = {
         tok.start[0]: tok.string.lstrip("#").strip()
         for tok in tokenize.generate_tokens(io.StringIO(source).readline)
         if tok.type == tokenize.COMMENT
     }
-    params = []
+    lines = {}
     for node in ast.parse(source).body:
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
             raise ChapterError(f"{path}: the parameters cell may hold only 'name = literal  # help' lines "
                                f"(line {node.lineno})")
         name = node.targets[0].id
-        try:
-            default = ast.literal_eval(node.value)
-        except ValueError:
-            raise ChapterError(f"{path}: parameter {name} needs a literal default (line {node.lineno})") from None
         if not comments.get(node.lineno):
             raise ChapterError(f"{path}: parameter {name} needs a '# unit and meaning' comment")
         if any(ch in comments[node.lineno] for ch in "'\"="):
-            # papermill cannot parse such a line when it injects parameters (it logs and skips it).
             raise ChapterError(f"{path}: the comment of parameter {name} may not contain quotes or '='")
-        params.append(Parameter(name, default, type(default), comments[node.lineno]))
+        lines[name] = node.lineno
+    # The parameters cell alone: papermill checks the whole notebook it is given, outputs included.
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]}))
+    params = []
+    for name, found in papermill.inspect_notebook(nb).items():
+        try:
+            default = ast.literal_eval(found["default"])
+        except (ValueError, SyntaxError):
+            raise ChapterError(f"{path}: parameter {name} needs a literal default (line {lines[name]})") from None
+        params.append(Parameter(name, default, type(default), found["help"]))
     return tuple(params)
 
 
@@ -139,7 +153,10 @@ def _load_chapter(path: Path, mtime_ns: int) -> Chapter | None:
          for line in "".join(c["source"]).splitlines() if line.startswith("# ")),
         path.stem,
     )
-    return Chapter(meta["slug"], title, path, meta["validator"], _parse_parameters(nb, path))
+    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ChapterError(f"{path}: needs exactly one cell tagged 'parameters', found {len(cells)}")
+    return Chapter(meta["slug"], title, path, meta["validator"], cells[0])
 
 
 def chapters(root: Path = ROOT) -> list[Chapter]:

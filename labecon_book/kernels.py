@@ -192,10 +192,10 @@ class KernelServer:
 
 
 def kernel_manager(path: str):
-    """A kernel manager (see :mod:`labecon_book.kernel_client`) that launches kernels through the server at ``path``."""
-    from labecon_book.kernel_client import QuickKernelManager
+    """jupyter_client's kernel manager class, launching kernels through the server at ``path``."""
+    from jupyter_client.manager import AsyncKernelManager
 
-    class WarmKernelManager(QuickKernelManager):
+    class WarmKernelManager(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             if cmd[1:3] != ["-m", "ipykernel_launcher"]:

@@ -59,6 +59,34 @@ def multiple(value: float, digits: int = 2) -> str:
     return (text.rstrip("0").rstrip(".") if "." in text else text) + "×"
 
 
+def dollars(value: float, digits: int = 2) -> str:
+    """A dollar price in full, with cents: ``1.3 -> '$1.30'``, ``-0.5 -> '-$0.50'``, ``1500 -> '$1,500.00'``."""
+    value = round_sig(value)
+    text = f"{abs(value):,.{digits}f}"
+    return f"{'-' if value < 0 and text.strip('0.,') else ''}${text}"
+
+
+def millions(value: float, digits: int = 3) -> str:
+    """A count in millions, in words: ``5.4989945e7 -> '55 million'`` (``digits`` significant digits)."""
+    return f"{num(round_sig(value) / 1e6, digits)} million"
+
+
+def billions(value: float, digits: int = 2) -> str:
+    """A count or amount in billions, in words: ``1.8e12 -> '1,800 billion'``, ``2.5e9 -> '2.5 billion'``."""
+    return f"{num(round_sig(value) / 1e9, digits)} billion"
+
+
+def months(value: float, digits: int = 2) -> str:
+    """A duration in months: ``12.0 -> '12 months'``, ``1 -> '1 month'``."""
+    text = num(value, digits)
+    return f"{text} {'month' if text == '1' else 'months'}"
+
+
+def probability(p: float) -> str:
+    """A probability for prose: a percentage, and below half a point "under 0.5%" rather than "0%"."""
+    return "under 0.5%" if 0 < round_sig(p) < 0.005 else pct(p)
+
+
 def span(ends, one=usd, sep: str = "–") -> str:
     """Format a range from its two ends with ``one``; a single figure when both ends read the same.
 

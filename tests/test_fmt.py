@@ -50,3 +50,12 @@ def test_span_and_listing():
     assert fmt.span((2, 3), fmt.multiple, " to ") == "2× to 3×"
     assert fmt.listing(["a"]) == "a"
     assert fmt.listing(iter(["a", "b", "c"])) == "a, b and c"
+
+
+def test_words_for_amounts_durations_and_probabilities():
+    assert fmt.dollars(1.3) == "$1.30" and fmt.dollars(-0.5) == "-$0.50" and fmt.dollars(1500) == "$1,500.00"
+    assert fmt.dollars(-0.001) == "$0.00"
+    assert fmt.millions(5.4989945e7) == "55 million" and fmt.millions(1.5e6, 2) == "1.5 million"
+    assert fmt.billions(1.8e12, 4) == "1,800 billion" and fmt.billions(2.5e9) == "2.5 billion"
+    assert fmt.months(12.0) == "12 months" and fmt.months(1) == "1 month" and fmt.months(6.5) == "6.5 months"
+    assert fmt.probability(0.001) == "under 0.5%" and fmt.probability(0) == "0%" and fmt.probability(0.42) == "42%"

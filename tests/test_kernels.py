@@ -149,26 +149,3 @@ def test_the_server_ends_with_its_block():
         assert Path(s.path).exists()
     assert not Path(s.path).exists()
     assert not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE
-
-
-def test_a_quick_client_is_ready_once_the_kernel_answers_and_reports_a_dead_one():
-    from labecon_book.kernel_client import QuickKernelManager
-
-    async def scenario(kill: bool):
-        km = QuickKernelManager(kernel_name="python3")
-        await km.start_kernel()
-        kc = km.client()
-        kc.start_channels()
-        try:
-            if kill:
-                km.provisioner.process.kill()
-            await kc.wait_for_ready(timeout=30)
-            content, out = await _run(kc, "print(6 * 7)")
-            return content["status"], out.strip()
-        finally:
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
-
-    assert asyncio.run(scenario(kill=False)) == ("ok", "42")
-    with pytest.raises(RuntimeError, match="Kernel died before replying"):
-        asyncio.run(scenario(kill=True))
