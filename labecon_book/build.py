@@ -226,15 +226,35 @@ def _plan(build_dir: Path, force: bool) -> tuple[dict[str, Path], list[Chapter]]
     return hits, todo
 
 
-def publish_cached(build_dir: Path, hits: dict[str, Path], log=print) -> dict[str, ChapterBuild]:
-    """Put the chapters whose cached execution is current among the executed chapters."""
+def committed_outputs(build_dir: Path) -> dict[str, Path]:
+    """Every chapter as committed in ``book/`` (slug -> notebook), with its ``results.json``, executing nothing.
+
+    The committed outputs are the chapters executed with their defaults (``make refresh``),
+    and nbval checks that executing them again gives the same outputs.
+    """
+    from labecon_book.execute import results_json
+    from labecon_core.record import results_from_notebook
+
+    found = {}
+    for c in chapters():
+        folder = build_dir / "committed" / c.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(c.path, folder / "executed.ipynb")
+        results = results_from_notebook(nbformat.read(c.path, as_version=4))
+        (folder / "results.json").write_text(results_json(c, c.defaults(), results))
+        found[c.slug] = folder / "executed.ipynb"
+    return found
+
+
+def publish_cached(build_dir: Path, hits: dict[str, Path], log=print, label: str = "cached") -> dict[str, ChapterBuild]:
+    """Put the chapters whose executed notebook is at hand (``hits``) among the executed chapters."""
     every = chapters()
     done = {}
     for c in every:
         if c.slug in hits:
             _publish(hits[c.slug], build_dir, c)
             done[c.slug] = ChapterBuild(c.slug, 0.0, True)
-            log(f"[{len(done)}/{len(every)}] {c.slug:<24} cached")
+            log(f"[{len(done)}/{len(every)}] {c.slug:<24} {label}")
     return done
 
 
@@ -484,7 +504,8 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = False, log=print) -> Path:
+def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = False, log=print, *,
+          execute: bool = True, warm_kernels: bool = True, early_sphinx: bool = True) -> Path:
     """Build the whole book into ``build_dir / 'html'``; return the site's folder.
 
     Parameters
@@ -495,6 +516,13 @@ def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = 
         Chapters executed at once (default: the number of cores).
     force : bool
         Re-execute every chapter even if its cached result is current.
+    execute : bool
+        ``False`` builds the site from the outputs committed in ``book/`` (see
+        :func:`committed_outputs`), executing no chapter.
+    warm_kernels, early_sphinx : bool
+        The build's two speed tricks: kernels forked from a warm server
+        (:mod:`labecon_book.kernels`), and Sphinx reading pages while chapters still
+        execute. ``make bench`` switches each off to measure what it saves.
 
     Bad data stops the build before any chapter executes. SIGTERM is handled like
     SIGINT: workers and their kernels are stopped, and ``_build/html`` is left as it was.
@@ -503,15 +531,15 @@ def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = 
     start = time.perf_counter()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        hits, todo = _plan(build_dir, force)
+        hits, todo = _plan(build_dir, force) if execute else (committed_outputs(build_dir), [])
         # Sphinx and the chart drawings run at low priority while chapters execute (see start_rendering).
         with (Renderer(build_dir / "jupyter-book.log") as renderer,
               fallbacks.Drawer(build_dir / "cache" / "svg") as drawer):
             # The kernel server warms up (imports the chapters' libraries) while the data are checked.
-            with KernelServer() if todo else contextlib.nullcontext() as kernels:
+            with KernelServer() if todo and warm_kernels else contextlib.nullcontext() as kernels:
                 validate_data(build_dir)
                 log("executing chapters")
-                done = publish_cached(build_dir, hits, log)
+                done = publish_cached(build_dir, hits, log, "cached" if execute else "committed outputs")
                 staged = None
 
                 def start_rendering():
@@ -527,8 +555,8 @@ def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = 
                     renderer.announce(chapter)
                     drawer.submit([_executed(build_dir, chapter)])
 
-                done |= execute_all(build_dir, jobs or os.cpu_count() or 1, todo, kernels, start_rendering,
-                                    chapter_ready, log)
+                done |= execute_all(build_dir, jobs or os.cpu_count() or 1, todo, kernels,
+                                    *((start_rendering, chapter_ready) if early_sphinx else ()), log=log)
             built = [done[c.slug] for c in chapters()]
             t = time.perf_counter()
             site, rendered = render(build_dir, renderer, drawer, staged)
@@ -539,7 +567,7 @@ def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = 
             shutil.rmtree(build_dir / scratch, ignore_errors=True)
     log("\nsummary")
     for b in built:
-        log(f"  {b.slug:<24} {'cached' if b.cached else f'{b.seconds:6.1f} s'}")
+        log(f"  {b.slug:<24} {('cached' if execute else 'committed') if b.cached else f'{b.seconds:6.1f} s'}")
     log(f"  {'jupyter-book':<24} {f'{render_s:6.1f} s' if rendered else 'site current'}")
     log(f"  {'total':<24} {time.perf_counter() - start:6.1f} s")
     log(f"\nthe book is at {site / 'index.html'}")

@@ -89,7 +89,7 @@ def toc_files(root: Path = ROOT) -> list[str]:
     site = parse_toc_yaml(root / "_toc.yml")
 
     def walk(docname: str):
-        yield docname
+        yield str(docname)  # a plain string, not the parser's own type
         for subtree in site[docname].subtrees:
             for item in subtree.items:
                 if isinstance(item, str):  # a file (not a glob or a URL)

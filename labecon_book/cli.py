@@ -65,7 +65,8 @@ def _cmd_run(args) -> None:
 def _cmd_build(args) -> None:
     from labecon_book.build import build
 
-    build(Path(args.build_dir) if args.build_dir else None, jobs=args.jobs, force=args.force)
+    build(Path(args.build_dir) if args.build_dir else None, jobs=args.jobs, force=args.force,
+          execute=not args.no_execute)
 
 
 def _cmd_refresh(args) -> None:
@@ -117,6 +118,8 @@ def main(argv=None) -> int:
     p.add_argument("--jobs", type=int, default=None, help="chapters executed at once (default: cores)")
     p.add_argument("--force", action="store_true", help="ignore the cache and re-execute every chapter")
     p.add_argument("--build-dir", help="folder for the cache, executed chapters and the site (default: _build)")
+    p.add_argument("--no-execute", action="store_true",
+                   help="build the site from the outputs committed in book/ (what nbval checks), executing nothing")
     p.set_defaults(func=_cmd_build)
     p = sub.add_parser("refresh", help="re-execute chapters in book/ with their defaults (updates committed outputs)")
     p.add_argument("slugs", nargs="*", help="chapters to refresh (default: all)")

@@ -32,8 +32,13 @@ class Execution:
 
     def results_json(self) -> str:
         """The ``results.json`` text: chapter, every parameter value used, headline results."""
-        doc = {"chapter": self.chapter.slug, "parameters": to_json_value(self.parameters), "results": self.results}
-        return json.dumps(doc, indent=2, allow_nan=False) + "\n"
+        return results_json(self.chapter, self.parameters, self.results)
+
+
+def results_json(chapter: Chapter, parameters: dict, results: dict) -> str:
+    """The ``results.json`` of a run of ``chapter``: its slug, every parameter value used, its headline results."""
+    doc = {"chapter": chapter.slug, "parameters": to_json_value(parameters), "results": results}
+    return json.dumps(doc, indent=2, allow_nan=False) + "\n"
 
 
 def _failed_cell(nb) -> int | None:

@@ -15,9 +15,14 @@ settings.load_profile("labecon")
 
 @pytest.fixture(scope="session")
 def real_book(tmp_path_factory):
-    """The real book, built from scratch into a temporary folder; returns the site folder."""
+    """The real book, built from scratch into a temporary folder; returns the site folder.
+
+    It is built from the chapters' committed outputs: nbval (in the same ``make test``)
+    executes every chapter and checks that it gives exactly those outputs, so each
+    chapter is executed once per test run.
+    """
     out = tmp_path_factory.mktemp("book")
-    proc = subprocess.run([sys.executable, "-m", "labecon_book.cli", "build", "--build-dir", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "labecon_book.cli", "build", "--no-execute", "--build-dir", str(out)],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return out / "html"
