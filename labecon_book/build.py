@@ -34,8 +34,10 @@ import nbformat
 from labecon_book import fallbacks, processes
 from labecon_book.assets import write_mathjax, write_vega_bundle
 from labecon_book.chapters import Chapter, chapter, chapters, toc_files
+from labecon_book.datacheck import validate_data
 from labecon_book.deps import LIBRARY
 from labecon_book.kernels import KernelServer
+from labecon_book.outputs import DEFAULT_BUILD, check_folder, claim
 from labecon_book.render import PENDING_PAGES
 from labecon_core.errors import ChapterError, LabeconError
 from labecon_core.paths import DATA, ROOT
@@ -67,25 +69,6 @@ def _dep_files(deps: dict) -> dict[str, Path]:
         for suffix in (".csv", ".schema.yml"):
             files[f"data/{table}{suffix}"] = DATA / f"{table}{suffix}"
     return files
-
-
-def validate_data(build_dir: Path) -> None:
-    """Check every table (:func:`labecon_core.data.validate_all`) unless nothing in ``data/`` changed.
-
-    The fingerprint covers the tables, their schemas, the bibliography and the
-    checking code; the check itself (pandas, pandera) is loaded only when needed.
-    """
-    digest = hashlib.sha256(_sha(LIBRARY / "data.py").encode())
-    for path in sorted(p for p in DATA.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(DATA).as_posix().encode() + b"\0" + _sha(path).encode())
-    stamp = build_dir / "cache" / "data.validated"
-    if stamp.exists() and stamp.read_text() == digest.hexdigest():
-        return
-    from labecon_core import data
-
-    data.validate_all(DATA)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(digest.hexdigest())
 
 
 class ChapterCache:
@@ -411,6 +394,14 @@ def _site_inputs(build_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def _site_files(site: Path) -> str:
+    """Fingerprint of every file of a built site, names and contents."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(site).as_posix().encode() + b"\0" + _sha(path).encode())
+    return digest.hexdigest()
+
+
 def _executed(build_dir: Path, chapter: Chapter) -> Path:
     return build_dir / "exec" / f"{_toc_entry(chapter)}.ipynb"
 
@@ -475,7 +466,9 @@ def render(build_dir: Path, renderer: Renderer, drawer: fallbacks.Drawer,
     """
     stamp, final = build_dir / "html.sources.sha256", build_dir / "html"
     sources = _site_inputs(build_dir)
-    if final.exists() and stamp.exists() and stamp.read_text() == sources:
+    # Current only if made from the same inputs and unchanged since: a file written into the site
+    # by anything else makes the build render it again.
+    if final.exists() and stamp.exists() and stamp.read_text() == f"{sources}\n{_site_files(final)}":
         return final, False
     out = build_dir / "stage-out"
     if staged is None:
@@ -494,7 +487,7 @@ def render(build_dir: Path, renderer: Renderer, drawer: fallbacks.Drawer,
     if final.exists():
         final.rename(old)
     site.rename(final)
-    stamp.write_text(sources)
+    stamp.write_text(f"{sources}\n{_site_files(final)}")
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     return final, True
@@ -527,7 +520,7 @@ def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = 
     Bad data stops the build before any chapter executes. SIGTERM is handled like
     SIGINT: workers and their kernels are stopped, and ``_build/html`` is left as it was.
     """
-    build_dir = build_dir or ROOT / "_build"
+    build_dir = claim(check_folder(build_dir or DEFAULT_BUILD, "build", "--build-dir"), "build")
     start = time.perf_counter()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
@@ -537,7 +530,7 @@ def build(build_dir: Path | None = None, jobs: int | None = None, force: bool = 
               fallbacks.Drawer(build_dir / "cache" / "svg") as drawer):
             # The kernel server warms up (imports the chapters' libraries) while the data are checked.
             with KernelServer() if todo and warm_kernels else contextlib.nullcontext() as kernels:
-                validate_data(build_dir)
+                validate_data(build_dir / "cache")
                 log("executing chapters")
                 done = publish_cached(build_dir, hits, log, "cached" if execute else "committed outputs")
                 staged = None

@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from labecon_core.errors import LabeconError
+from labecon_core.errors import LabeconError, shown
 
 _EPILOG = """examples:
   labecon chapters
@@ -13,6 +13,7 @@ _EPILOG = """examples:
   labecon run cohort-accounting -p cost_growth 5 --out /tmp/r
   labecon run cohort-accounting --scenario scenarios/cohort-plateau.yml
   labecon build --jobs 2
+  labecon --debug run cohort-accounting -p cost_growth 0   (a traceback with the error)
 """
 
 
@@ -42,17 +43,20 @@ def _cmd_params(args) -> None:
 def _cmd_run(args) -> None:
     from labecon_book import params
     from labecon_book.chapters import chapter
+    from labecon_book.datacheck import validate_data
     from labecon_book.kernels import KernelServer
+    from labecon_book.outputs import DEFAULT_BUILD, check_folder, default_out_dir
 
     c = chapter(args.slug)
     # The kernel server imports the chapters' libraries while the input is checked; bad input stops it
     # before any kernel starts.
     with KernelServer() as kernels:
         values = params.resolve(c, args.param or (), args.scenario)
-        # Imported after validation: bad input is reported before anything heavy loads here.
-        from labecon_book.run import default_out_dir, run
+        out = check_folder(default_out_dir(c.slug) if args.out is None else args.out, "run", "--out")
+        validate_data(DEFAULT_BUILD / "cache")
+        # Imported after the checks: bad input is reported before anything heavy loads here.
+        from labecon_book.run import run
 
-        out = Path(args.out) if args.out else default_out_dir(c)
         print(f"running {c.slug} into {out} ...", flush=True)
         result = run(c, values, out, kernels)
     print(f"\n{'result':<32} value")
@@ -92,8 +96,25 @@ def _join_param_pairs(argv: list[str]) -> list[str]:
 def _name_value(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep:
-        raise argparse.ArgumentTypeError(f"expected NAME VALUE, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected NAME VALUE, got {shown(text)}")
     return name, value
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {shown(text)}")
+    return number
+
+
+def _bounded(message: str, lines: int = 12, width: int = 240) -> str:
+    """An error message cut to a few lines of bounded length (the rest is said to be left out)."""
+    kept = [line if len(line) <= width else line[: width - 1] + "…" for line in message.splitlines()[:lines]]
+    more = len(message.splitlines()) - lines
+    return "\n".join(kept) + (f"\n(and {more} more lines)" if more > 0 else "")
 
 
 def main(argv=None) -> int:
@@ -115,7 +136,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", help="output folder (default: _build/runs/SLUG)")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("build", help="execute every chapter and build the book into _build/html")
-    p.add_argument("--jobs", type=int, default=None, help="chapters executed at once (default: cores)")
+    p.add_argument("--jobs", type=_positive, default=None, help="chapters executed at once (default: cores)")
     p.add_argument("--force", action="store_true", help="ignore the cache and re-execute every chapter")
     p.add_argument("--build-dir", help="folder for the cache, executed chapters and the site (default: _build)")
     p.add_argument("--no-execute", action="store_true",
@@ -124,11 +145,16 @@ def main(argv=None) -> int:
     p = sub.add_parser("refresh", help="re-execute chapters in book/ with their defaults (updates committed outputs)")
     p.add_argument("slugs", nargs="*", help="chapters to refresh (default: all)")
     p.set_defaults(func=_cmd_refresh)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     args = parser.parse_args(_join_param_pairs(list(sys.argv[1:] if argv is None else argv)))
+    # The one place every error is reported: bad input as one bounded message and exit code 2, a fault
+    # of labecon itself as one line and exit code 1; a traceback only with --debug.
     try:
         args.func(args)
     except LabeconError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if args.debug:
+            raise
+        print(f"error: {_bounded(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -137,6 +163,12 @@ def main(argv=None) -> int:
         # The reader piped the output into `head`: not an error.
         sys.stderr.close()
         return 0
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"error: labecon failed ({type(exc).__name__}: {_bounded(str(exc), 1, 160)}); "
+              "rerun with --debug for the traceback", file=sys.stderr)
+        return 1
     return 0
 
 

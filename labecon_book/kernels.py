@@ -23,6 +23,7 @@ fresh kernel.
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -179,7 +180,7 @@ class KernelServer:
         if self._process is not None:
             processes.stop(self._process)
         Path(self.path).unlink(missing_ok=True)
-        os.rmdir(self._folder)
+        shutil.rmtree(self._folder, ignore_errors=True)  # with any socket a killed kernel left
 
     @property
     def pid(self) -> int | None:
@@ -196,6 +197,13 @@ def kernel_manager(path: str):
     from jupyter_client.manager import AsyncKernelManager
 
     class WarmKernelManager(AsyncKernelManager):
+        # Unix sockets, not TCP: the kernel and its client share this machine, and ipykernel warns on
+        # the terminal about unencrypted TCP. The socket files go beside the server's.
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = str(Path(path).with_name(f"kernel-{os.getpid()}-{id(self)}"))
+
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             if cmd[1:3] != ["-m", "ipykernel_launcher"]:

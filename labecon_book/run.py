@@ -6,17 +6,14 @@ from pathlib import Path
 
 from labecon_book.chapters import Chapter
 from labecon_book.kernels import KernelServer
+from labecon_book.outputs import claim
 from labecon_book.page import PageMaker
-from labecon_core.paths import ROOT
-
-
-def default_out_dir(chapter: Chapter) -> Path:
-    """Where ``labecon run`` writes by default: ``_build/runs/<slug>``."""
-    return ROOT / "_build" / "runs" / chapter.slug
 
 
 def run(chapter: Chapter, values: dict, out_dir: Path, kernels: KernelServer | None = None):
     """Execute ``chapter`` with validated ``values`` and write its three outputs into ``out_dir``.
+
+    ``out_dir`` has passed :func:`labecon_book.outputs.check_folder`; it is marked as a run's output.
 
     The kernel comes from ``kernels``, a running kernel server (by default one is
     started here), which imports the chapters' libraries while this process loads
@@ -27,7 +24,7 @@ def run(chapter: Chapter, values: dict, out_dir: Path, kernels: KernelServer | N
     leaves an earlier run in ``out_dir`` untouched. Returns the
     :class:`~labecon_book.execute.Execution`.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    claim(out_dir, "run")
     tmp_nb = out_dir / f".{chapter.slug}.running.ipynb"
     tmp_html = out_dir / f".{chapter.slug}.running.html"
     try:

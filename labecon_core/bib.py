@@ -5,6 +5,7 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
+from labecon_core.errors import DataError
 from labecon_core.paths import DATA
 
 
@@ -21,11 +22,21 @@ def bibliography(data_dir: Path = DATA) -> Mapping:
 @cache
 def _read(files: tuple) -> Mapping:
     from pybtex.database.input import bibtex
+    from pybtex.exceptions import PybtexError
 
-    entries = {}
+    entries, found_in = {}, {}
     for path, _ in files:
-        # The BibTeX parser itself: looking it up by name scans every installed package's entry points.
-        entries.update(bibtex.Parser().parse_file(str(path)).entries)
+        try:
+            # The BibTeX parser itself: looking it up by name scans every installed package's entry points.
+            parsed = bibtex.Parser().parse_file(str(path)).entries
+        except (PybtexError, UnicodeDecodeError) as exc:
+            raise DataError(f"bad bibliography: {path}: {exc}") from None
+        for key in parsed:
+            if key in found_in:
+                raise DataError(f"bad bibliography: {path}: key {key!r} is also in {found_in[key]}; "
+                                "keys are unique across data/bib/*.bib")
+            found_in[key] = path.name
+        entries.update(parsed)
     return MappingProxyType(entries)
 
 

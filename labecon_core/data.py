@@ -3,6 +3,7 @@
 Every table is ``data/<name>.csv`` with a schema ``data/<name>.schema.yml`` beside it::
 
     description: what the table holds
+    key: [name]                   # the columns that name a row: no two rows share them
     columns:
       price_usd: {type: float, unit: USD, description: ..., ge: 0, nullable: true}
       name: {type: str, description: ..., unique: true}
@@ -13,8 +14,9 @@ Every table is ``data/<name>.csv`` with a schema ``data/<name>.schema.yml`` besi
       - [spend_low_usd, spend_high_usd]
 
 The schema is checked by pandera (types, allowed ranges and values, required
-columns); every row must carry a ``source`` key found in the bibliography and a
-``date``. Nothing else in the book reads ``data/`` directly.
+columns); the ``key`` columns name a row, so no two rows share them; every row must
+carry a ``source`` key found in the bibliography and a ``date``. Nothing else in the
+book reads ``data/`` directly.
 """
 
 import re
@@ -43,12 +45,45 @@ def _source_keys(data_dir: Path) -> frozenset[str]:
     return frozenset(bibliography(data_dir))
 
 
+_COLUMN_KEYS = {"type", "unit", "description", "nullable", "unique", *_CHECKS}
+_SCHEMA_KEYS = {"description", "columns", "ranges", "key"}
+
+
 def schema(name: str, data_dir: Path = DATA) -> dict:
-    """The declared schema of table ``name`` (description, columns with units, ranges)."""
+    """The declared schema of table ``name`` (description, columns with units, key, ranges).
+
+    Raises
+    ------
+    DataError
+        Naming the schema file and what is wrong: not YAML (line and column), not a mapping of
+        the known keys, a column without a known ``type`` or with an unknown setting, a ``key``
+        or a range naming a column the schema does not declare.
+    """
     path = data_dir / f"{name}.schema.yml"
     if not path.exists():
         raise DataError(f"no table {name!r}; the tables are: {', '.join(tables(data_dir))}")
-    return yaml.safe_load(path.read_text())
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise DataError(f"bad schema: {path}: is not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise DataError(f"bad schema: {path}: not valid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
+    if not isinstance(spec, dict) or not isinstance(spec.get("columns"), dict) or set(spec) - _SCHEMA_KEYS:
+        raise DataError(f"bad schema: {path}: must be a mapping with 'columns' (and optionally "
+                        f"{', '.join(sorted(_SCHEMA_KEYS - {'columns'}))})")
+    declared = {*spec["columns"], "source", "date"}
+    for col, c in spec["columns"].items():
+        if not isinstance(c, dict) or c.get("type") not in _TYPES:
+            raise DataError(f"bad schema: {path}: column {col!r} needs a type, one of: {', '.join(_TYPES)}")
+        if set(c) - _COLUMN_KEYS:
+            raise DataError(f"bad schema: {path}: column {col!r} has unknown setting(s) "
+                            f"{', '.join(sorted(set(c) - _COLUMN_KEYS))}; allowed: {', '.join(sorted(_COLUMN_KEYS))}")
+    for what, names in (("key", spec.get("key", [])), *(("range", r) for r in spec.get("ranges", []))):
+        if not isinstance(names, list) or not set(names) <= declared:
+            raise DataError(f"bad schema: {path}: the {what} {names!r} names columns the schema does not declare")
+    return spec
 
 
 def _ordered_pairs(spec: dict) -> list[tuple[str, str]]:
@@ -117,9 +152,26 @@ def _load_stamped(name: str, data_dir: Path, _stamp: tuple) -> pd.DataFrame:
     spec = schema(name, data_dir)
     path = data_dir / f"{name}.csv"
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], comment=None)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], comment=None,
+                            encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        raise DataError(f"bad data: {path}: is empty; a table has a header row and a row for each figure") from None
+    except UnicodeDecodeError:
+        raise DataError(f"bad data: {path}: is not UTF-8 text") from None
     except (OSError, pd.errors.ParserError) as exc:
         raise DataError(f"bad data: {path}: cannot be read as CSV ({exc})") from None
+    columns = [*spec["columns"], "source", "date"]
+    missing, extra = [c for c in columns if c not in frame], [c for c in frame if c not in columns]
+    if missing or extra:
+        raise DataError(f"bad data: {path}: " + "; ".join(
+            [f"missing column(s) {', '.join(missing)}"] * bool(missing)
+            + [f"column(s) {', '.join(extra)} not in {name}.schema.yml"] * bool(extra)))
+    if key := spec.get("key"):
+        twice = frame[frame.duplicated(subset=key, keep=False)]
+        if len(twice):
+            rows = ", ".join(f"{i + 1} (line {i + 2})" for i in twice.index[:6])
+            raise DataError(f"bad data: {path}: rows {rows} share the key ({', '.join(key)}) = "
+                            f"{tuple(twice.iloc[0][key])}; each row names one figure")
     for col, c in spec["columns"].items():
         if col in frame and c["type"] == "bool":
             # pandas would read any non-empty text, "False" included, as True.

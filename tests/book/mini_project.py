@@ -15,12 +15,18 @@ MINI_TOC = ("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/cohort
             "  - file: book/compute-costs\n  - file: book/references\n")
 
 
-def make_project(root: Path, toc: str = MINI_TOC) -> Path:
-    """A copy of the project with one chapter (cohort accounting) and a page standing in for the one it links to."""
+def make_project(root: Path, toc: str = MINI_TOC, whole: bool = False) -> Path:
+    """A copy of the project: with one chapter (cohort accounting) and a page standing in for the one it
+    links to, or (``whole``) with every chapter and the real table of contents."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ROOT / "_config.yml", root / "_config.yml")
-    (root / "_toc.yml").write_text(toc)
     shutil.copytree(ROOT / "data", root / "data")
+    shutil.copytree(ROOT / "scenarios", root / "scenarios")
+    if whole:
+        shutil.copyfile(ROOT / "_toc.yml", root / "_toc.yml")
+        shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns("_runs", "appendix-*"))
+        return root
+    (root / "_toc.yml").write_text(toc)
     (root / "book").mkdir()
     for name in ("intro.md", "references.md", "cohort-accounting.ipynb"):
         shutil.copyfile(ROOT / "book" / name, root / "book" / name)
