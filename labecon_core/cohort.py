@@ -293,6 +293,60 @@ def profitable_while_scaling(gross_margin, revenue_multiple, cost_growth):
     return np.asarray(gross_margin) * np.asarray(revenue_multiple) > np.asarray(cost_growth)
 
 
+def breakeven_gross_margin(revenue_multiple, cost_growth=1.0):
+    """Gross margin at which ``gamma m = g``: ``1 / m`` for a cohort (``g = 1``), ``g / m`` for a company scaling.
+
+    Parameters
+    ----------
+    revenue_multiple : float or array
+        Lifetime revenue of a generation / its training cost (>= 0).
+    cost_growth : float or array
+        Growth of training cost per generation (> 0); 1 for a single cohort.
+
+    Returns
+    -------
+    float or ndarray
+        The margin, a share; above 1 no margin reaches it, ``inf`` where the multiple is 0.
+    """
+    m = np.asarray(revenue_multiple, dtype=float)
+    return np.where(m > 0, np.asarray(cost_growth, dtype=float) / np.where(m > 0, m, 1.0), np.inf)[()]
+
+
+def breakeven_revenue_multiple(gross_margin, cost_growth=1.0):
+    """Revenue multiple at which ``gamma m = g``: the line ``m = g / gamma`` (``g = 1`` for a single cohort).
+
+    Parameters
+    ----------
+    gross_margin : float or array
+        Share of revenue left after serving it, in [0, 1].
+    cost_growth : float or array
+        Growth of training cost per generation (> 0); 1 for a single cohort.
+
+    Returns
+    -------
+    float or ndarray
+        The multiple; ``inf`` where the margin is 0 (no multiple is enough).
+    """
+    gm = np.asarray(gross_margin, dtype=float)
+    return np.where(gm > 0, np.asarray(cost_growth, dtype=float) / np.where(gm > 0, gm, 1.0), np.inf)[()]
+
+
+def margin_sweep(p: CohortParams, gross_margin) -> pd.DataFrame:
+    """Both views' totals over gross margins, in one vectorized model call; other parameters as in ``p``.
+
+    Returns
+    -------
+    DataFrame
+        One row per margin: ``gross_margin``, ``cohort_pnl_sum_usd`` (the generations'
+        lifetime profits added up, USD) and ``final_cash_usd`` (cumulative cash at the end of
+        the horizon, USD).
+    """
+    gm = np.asarray(gross_margin, dtype=float)
+    r = cohort_model(replace(p, gross_margin=gm))
+    return pd.DataFrame({"gross_margin": gm, "cohort_pnl_sum_usd": r.cohort_pnl.sum(axis=-1),
+                         "final_cash_usd": r.cumulative_cash[..., -1]})
+
+
 def annual_table(result: CohortResult) -> pd.DataFrame:
     """The annual P&L of a single scenario as a table (USD), one row per year."""
     _require_scalar(result)

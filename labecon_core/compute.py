@@ -98,6 +98,37 @@ def known_gpus() -> list[str]:
     return _usable(hardware_table())
 
 
+def spec_range(gpu: str, spec: str) -> np.ndarray:
+    """The ``(low, high)`` of one spec of one accelerator in ``data/hardware``, in the spec's unit (see ``SPEC_UNITS``).
+
+    A spec given as a point has it at both ends; an unknown one is NaN.
+    """
+    table = hardware_table()
+    check_choice("gpu", gpu, tuple(table.index))
+    check_choice("spec", spec, tuple(SPEC_UNITS))
+    row = table.loc[gpu]
+    return np.array([row[f"{spec}_low"], row[f"{spec}_high"]], dtype=float)
+
+
+def claim(key: str, field: str = "value") -> float:
+    """One figure of ``data/compute_claims``: its ``value``, ``low`` or ``high``, in the row's unit (NaN if blank).
+
+    Raises
+    ------
+    ParameterError
+        If ``key`` is not a claim of the table or ``field`` is not one of its figures.
+    """
+    claims = data.load("compute_claims").set_index("claim")
+    check_choice("claim", key, tuple(claims.index))
+    check_choice("field", field, ("value", "low", "high"))
+    return float(claims.loc[key, field])
+
+
+def claim_range(key: str) -> np.ndarray:
+    """The ``(low, high)`` of a claim of ``data/compute_claims`` given as a range, in the row's unit."""
+    return np.array([claim(key, "low"), claim(key, "high")])
+
+
 @dataclass(frozen=True)
 class Accelerator:
     """One accelerator's figures from ``data/hardware`` (midpoints of ranges; NaN where unknown).
@@ -194,6 +225,81 @@ def flop_from_cluster(n_gpus, peak_flops, mfu, days):
     return np.asarray(n_gpus, dtype=float) * peak_flops * np.asarray(mfu) * np.asarray(days) * 86400.0
 
 
+def six_nd_deviation(active_params, training_tokens, flop):
+    """How far the ``6 N D`` rule is from a published training compute: ``|6 N D / F - 1|``, a share.
+
+    Parameters
+    ----------
+    active_params : float or array
+        Parameters used per token, count.
+    training_tokens : float or array
+        Tokens seen in training, count.
+    flop : float or array
+        Published training compute, FLOP (> 0).
+
+    Returns
+    -------
+    float or ndarray
+        The relative gap, 0 where the rule is exact; NaN where a figure is missing (NaN).
+    """
+    return np.abs(training_flop(active_params, training_tokens) / np.asarray(flop, dtype=float) - 1)
+
+
+def achieved_mfu(throughput_flops, peak_flops):
+    """Model FLOP utilization of an accelerator that sustains ``throughput_flops`` FLOP/s of ``peak_flops``, a share."""
+    return np.asarray(throughput_flops, dtype=float) / np.asarray(peak_flops, dtype=float)
+
+
+def cluster_gpu_hours(n_gpus, days):
+    """Accelerator-hours of ``n_gpus`` accelerators running for ``days`` days."""
+    return np.asarray(n_gpus, dtype=float) * np.asarray(days, dtype=float) * 24.0
+
+
+def gpu_years(gpu_hours):
+    """Accelerator-years in ``gpu_hours`` accelerator-hours (years of 365.25 days)."""
+    return np.asarray(gpu_hours, dtype=float) / HOURS_PER_YEAR
+
+
+def rental_cost(gpu_hours, usd_per_gpu_hour):
+    """Cost of renting ``gpu_hours`` accelerator-hours at ``usd_per_gpu_hour`` USD each, USD."""
+    return np.asarray(gpu_hours, dtype=float) * np.asarray(usd_per_gpu_hour, dtype=float)
+
+
+def implied_price_per_gpu_hour(cost_usd, gpu_hours):
+    """Rental price at which ``gpu_hours`` accelerator-hours cost ``cost_usd`` USD, USD per accelerator-hour.
+
+    Inverts :func:`rental_cost`.
+    """
+    return np.asarray(cost_usd, dtype=float) / np.asarray(gpu_hours, dtype=float)
+
+
+def multiple_of(value, reference):
+    """``value / reference``, NaN where the reference is not a positive finite number (nothing to compare to)."""
+    ref = np.asarray(reference, dtype=float)
+    usable = np.isfinite(ref) & (ref > 0)
+    return scalar_or_array(np.where(usable, np.asarray(value, dtype=float) / np.where(usable, ref, 1.0), np.nan))
+
+
+def midpoint_ratio(values, references):
+    """Each figure over its reference, a range compared by its midpoint: ``mid(value) / mid(reference)``.
+
+    Parameters
+    ----------
+    values, references : sequence
+        Figures in matching units, each a number or a ``(low, high)`` pair; a floor or a
+        point is the number itself, a missing figure NaN.
+
+    Returns
+    -------
+    ndarray
+        One ratio per figure; NaN where the reference midpoint is not a positive finite number.
+    """
+    def midpoints(figures):
+        return np.array([np.broadcast_to(np.asarray(f, dtype=float), 2) for f in figures]).mean(axis=1)
+
+    return np.asarray(multiple_of(midpoints(values), midpoints(references)))
+
+
 def capital_recovery_factor(rate, years):
     """Yearly charge per USD of capital repaid over ``years`` at interest ``rate``: ``r / (1 - (1 + r)^-L)``.
 
@@ -215,6 +321,14 @@ def facility_kw_per_gpu(board_power_w, server_power_factor, pue):
 def cluster_power_mw(n_gpus, board_power_w, server_power_factor, pue):
     """Facility power of a cluster of ``n_gpus`` accelerators, MW."""
     return np.asarray(n_gpus, dtype=float) * facility_kw_per_gpu(board_power_w, server_power_factor, pue) / 1e3
+
+
+def system_power_factor(system_power_w_per_gpu, board_power_w):
+    """Server power factor measured on a whole system: its power per accelerator / board power, a ratio.
+
+    NVIDIA's DGX systems give the first (system power over its GPUs), the datasheet the second.
+    """
+    return np.asarray(system_power_w_per_gpu, dtype=float) / np.asarray(board_power_w, dtype=float)
 
 
 def capital_cost_per_gpu_year(gpu_price, server_cost_factor, depreciation_years, cost_of_capital):
@@ -481,6 +595,64 @@ def run_cost_grid(p: TrainingParams, **axes) -> pd.DataFrame:
         "usd": np.concatenate([np.ravel(r.cloud_cost), np.ravel(r.owned_cost)]),
         "gpu_hours": np.tile(hours, 2),
     })
+
+
+def owned_cost_grid(p: TrainingParams, utilization, depreciation_years) -> pd.DataFrame:
+    """Cost of a busy accelerator-hour on owned hardware over a grid of utilization and hardware life.
+
+    The capital charge accrues every hour, busy or idle, and energy is paid when busy
+    (:func:`owned_cost_per_gpu_hour`); prices, factors and cost of capital are ``p``'s.
+
+    Parameters
+    ----------
+    p : TrainingParams
+        The accelerator and the ownership assumptions (scalars).
+    utilization : array
+        Shares of hours the accelerator is busy, in (0, 1].
+    depreciation_years : array
+        Lives over which the hardware is written off, years (> 0).
+
+    Returns
+    -------
+    DataFrame
+        One row per life and utilization (life by life): ``depreciation_years``,
+        ``utilization`` and ``usd_per_gpu_hour`` (USD per busy accelerator-hour).
+    """
+    util = np.asarray(utilization, dtype=float)
+    life = np.asarray(depreciation_years, dtype=float)
+    capital = capital_cost_per_gpu_year(p.unit_price, p.server_cost_factor, life[:, None], p.cost_of_capital)
+    kw = facility_kw_per_gpu(p.hardware.board_power_w, p.server_power_factor, p.pue)
+    usd = owned_cost_per_gpu_hour(capital, energy_cost_per_gpu_hour(kw, p.electricity_usd_per_kwh), util[None, :])
+    return pd.DataFrame({"depreciation_years": np.repeat(life, len(util)), "utilization": np.tile(util, len(life)),
+                         "usd_per_gpu_hour": usd.ravel()})
+
+
+def gw_year_costs(p: TrainingParams) -> pd.DataFrame:
+    """Cost of a gigawatt-year of compute on every usable accelerator of ``data/hardware``, rented and owned.
+
+    Rented is the committed cloud price; owned is the capital charge and energy of
+    :func:`training_costs` at full use, with ``p``'s prices and factors (its own
+    accelerator is one of the rows, not a choice).
+
+    Returns
+    -------
+    DataFrame
+        ``accelerator`` (in the order of :func:`known_gpus`), ``basis`` (``"rented"``
+        before ``"owned"``) and ``usd`` (USD per GW-year of facility power); an
+        accelerator without a committed or purchase price has no row of that basis.
+    """
+    table = hardware_table()
+    names = _usable(table)
+    hw = table.loc[names]
+    kw = facility_kw_per_gpu(hw.board_power_w.to_numpy(), p.server_power_factor, p.pue)
+    capital = capital_cost_per_gpu_year(hw.purchase_price_usd.to_numpy(), p.server_cost_factor, p.depreciation_years,
+                                        p.cost_of_capital)
+    owned_hour = owned_cost_per_gpu_hour(capital, energy_cost_per_gpu_hour(kw, p.electricity_usd_per_kwh))
+    usd = np.column_stack([cost_per_gw_year(hw.cloud_committed_usd_per_hour.to_numpy(), kw),
+                           cost_per_gw_year(owned_hour, kw)])
+    frame = pd.DataFrame({"accelerator": np.repeat(names, 2), "basis": np.tile(["rented", "owned"], len(names)),
+                          "usd": usd.ravel()})
+    return frame.dropna().reset_index(drop=True)
 
 
 # --- the models of data/models ------------------------------------------------------------------

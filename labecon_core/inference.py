@@ -162,10 +162,15 @@ class InferenceParams:
         return self._hardware
 
     @property
-    def weight_bytes(self):
-        """Bytes of weights read per decode step: total (or active) parameters x bytes per parameter."""
+    def params_in_memory(self):
+        """Parameters held in memory and read per decode step: ``total_params``, or ``active_params`` where it is 0."""
         total = np.asarray(self.total_params)
-        return np.where(total > 0, total, self.active_params) * np.asarray(self.bytes_per_param)
+        return np.where(total > 0, total, self.active_params)
+
+    @property
+    def weight_bytes(self):
+        """Bytes of weights read per decode step: parameters in memory x bytes per parameter."""
+        return self.params_in_memory * np.asarray(self.bytes_per_param)
 
     @property
     def kv_bytes_per_sequence(self):
@@ -248,6 +253,55 @@ def batch_sweep(p: InferenceParams, batch_sizes) -> pd.DataFrame:
     r = serving_costs(replace(p, batch_size=b))
     return pd.DataFrame({"batch_size": b, "decode_tokens_per_s": r.decode_tokens_per_s,
                          "output_cost_per_mtok": r.output_cost_per_mtok, "memory_bound": r.memory_bound})
+
+
+def batch_sweeps(p: InferenceParams, gpus, batch_sizes) -> pd.DataFrame:
+    """:func:`batch_sweep` on several accelerators, each at its committed cloud price (``p``'s price on ``p.gpu``).
+
+    Parameters
+    ----------
+    p : InferenceParams
+        The model and the serving assumptions (scalars).
+    gpus : sequence of str
+        Accelerators in ``data/hardware``; each other than ``p.gpu`` needs a committed price.
+    batch_sizes : array
+        Sequences decoded together.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`batch_sweep`, then ``gpu`` and ``price_per_gpu_hour`` (USD), accelerator by accelerator.
+    """
+    frames = []
+    for gpu in gpus:
+        price = p.price_per_gpu_hour if gpu == p.gpu else accelerator(gpu).cloud_committed_usd_per_hour
+        frames.append(batch_sweep(replace(p, gpu=gpu, price_per_gpu_hour=price), batch_sizes)
+                      .assign(gpu=gpu, price_per_gpu_hour=price))
+    return pd.concat(frames, ignore_index=True)
+
+
+def smaller_batch_cost_multiple(p: InferenceParams, factor: float):
+    """How many times dearer an output token is when the batch is cut by ``factor`` (to no less than one sequence).
+
+    While decoding is memory bound and the KV cache small, cost per token is nearly
+    proportional to one over the batch, so the multiple approaches ``factor``; it is 1 where
+    decoding stays compute bound.
+
+    Parameters
+    ----------
+    p : InferenceParams
+        Validated parameters; numeric fields may be arrays that broadcast together.
+    factor : float or array
+        Divisor of the batch size (>= 1).
+
+    Returns
+    -------
+    float or ndarray
+        Output cost per million tokens at the smaller batch / at ``p.batch_size``, a ratio >= 1.
+    """
+    factor = check_number("factor", factor, ge=1)
+    smaller = serving_costs(replace(p, batch_size=np.maximum(np.asarray(p.batch_size) / factor, 1)))
+    return smaller.output_cost_per_mtok / serving_costs(p).output_cost_per_mtok
 
 
 def for_model(base: InferenceParams, model: str, **changes) -> InferenceParams:

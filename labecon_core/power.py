@@ -240,3 +240,26 @@ def other_costs_implied(gross_profit, rd_gw, usd_per_gw_year):
     Inverts :func:`break_even_rd_gw`: ``gross profit - rd_gw * c``.
     """
     return np.asarray(gross_profit, dtype=float) - spend_for_gw(rd_gw, usd_per_gw_year)
+
+
+def counts_compute_twice(implied_other_costs, own_inference_cost, rel_tol=0.1):
+    """Whether implied other costs are, within ``rel_tol``, the cost of the own inference compute.
+
+    If so, the break-even arithmetic charges that compute twice: once inside the
+    gross margin and once beside the R&D compute (see :func:`other_costs_implied`).
+
+    Parameters
+    ----------
+    implied_other_costs : float or array
+        Other costs that a claimed break-even R&D compute implies, USD per year.
+    own_inference_cost : float or array
+        Yearly cost of the lab's own inference compute, USD per year (> 0).
+    rel_tol : float
+        Largest gap, as a share of the own inference cost, still read as the same amount.
+
+    Returns
+    -------
+    bool or ndarray of bool
+    """
+    own = np.asarray(own_inference_cost, dtype=float)
+    return np.abs(np.asarray(implied_other_costs, dtype=float) - own) < rel_tol * own

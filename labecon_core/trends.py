@@ -230,6 +230,17 @@ class ModelTrends:
     cost_all: LogLinearFit
     cost_frontier: LogLinearFit
 
+    @property
+    def years_covered(self) -> float:
+        """Years from the first model's date to the last one's (decimal years)."""
+        return float(self.points.year.max() - self.points.year.min())
+
+    @property
+    def cost_leader(self) -> pd.Series:
+        """The row of ``points`` with the highest fitted cost (a lower bound of compute is not fitted)."""
+        costed = self.points[self.points.cloud_cost.notna() & ~self.points.lower_bound]
+        return costed.loc[costed.cloud_cost.idxmax()]
+
 
 def fit_models(estimates: pd.DataFrame, p: TrendParams) -> ModelTrends:
     """Fit compute and cost trends over model estimates (see :func:`labecon_core.compute.model_estimates`).
@@ -279,3 +290,45 @@ def project(fit: LogLinearFit, start_year: float, start_value: float, last_year:
     dt = years - start_year
     return pd.DataFrame({"year": years, "center": start_value * fit.growth_per_year ** dt,
                          "low": start_value * lo ** dt, "high": start_value * hi ** dt})
+
+
+def project_at_rate(growth_per_year, start_year: float, start_value: float, years):
+    """``start_value`` grown from ``start_year`` by ``growth_per_year`` a year, at each of ``years``.
+
+    Parameters
+    ----------
+    growth_per_year : float or array
+        Growth factor per year (> 0), e.g. a published rate.
+    start_year : float
+        Decimal year of ``start_value``.
+    start_value : float
+        The value at the start, in its own unit (FLOP, USD...).
+    years : array
+        Decimal years to project to.
+
+    Returns
+    -------
+    ndarray
+        ``start_value * growth_per_year ** (years - start_year)``, in the unit of ``start_value``.
+    """
+    return start_value * np.asarray(growth_per_year, dtype=float) ** (np.asarray(years, dtype=float) - start_year)
+
+
+def years_to_multiply(factor, growth_per_year):
+    """Years for a quantity growing by ``growth_per_year`` a year to grow ``factor``-fold: ``log factor / log growth``.
+
+    Parameters
+    ----------
+    factor : float or array
+        Growth to reach, a multiple (> 1).
+    growth_per_year : float or array
+        Growth factor per year (> 0).
+
+    Returns
+    -------
+    float or ndarray
+        Years; ``inf`` where the quantity does not grow (``growth_per_year <= 1``).
+    """
+    g = np.asarray(growth_per_year, dtype=float)
+    grows = g > 1
+    return np.where(grows, np.log(factor) / np.log(np.where(grows, g, 2.0)), np.inf)[()]

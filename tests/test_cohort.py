@@ -1,5 +1,7 @@
 """Cohort model: the podcast example, the closed form, the accounting identity, validation."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -182,6 +184,39 @@ def test_frontier_grid_matches_the_condition():
     assert (grid.profitable_while_scaling == (0.5 * grid.revenue_multiple > grid.cost_growth)).all()
     profitable = grid[grid.profitable_while_scaling]
     assert (profitable.first_profitable_year == 2024).all()
+
+
+@given(g=growth, m=st.floats(1, 10), gamma=st.floats(0.05, 1))
+def test_breakeven_margin_and_multiple_solve_the_conditions(g, m, gamma):
+    # At the break-even margin every cohort earns back its training cost exactly...
+    at_cohort = cohort_model(CohortParams(revenue_multiple=m, gross_margin=cohort.breakeven_gross_margin(m)))
+    assert np.all(np.abs(at_cohort.cohort_pnl) <= 1e-9 * at_cohort.training_cost)
+    # ...and at the company's, gamma m = g: the closed-form profit while scaling is zero.
+    assert cohort.breakeven_gross_margin(m, g) * m == pytest.approx(g)
+    # The line m = g / gamma splits the plane where the company is profitable while scaling.
+    line = cohort.breakeven_revenue_multiple(gamma, g)
+    assert line * gamma == pytest.approx(g)
+    assert cohort.profitable_while_scaling(gamma, line * 1.01, g)
+    assert not cohort.profitable_while_scaling(gamma, line * 0.99, g)
+    assert cohort.breakeven_revenue_multiple(gamma) == pytest.approx(cohort.breakeven_gross_margin(gamma))
+
+
+def test_no_margin_or_no_revenue_never_breaks_even():
+    assert cohort.breakeven_gross_margin(0.0) == np.inf
+    assert cohort.breakeven_revenue_multiple(np.array([0.0, 0.5]), 10.0).tolist() == [np.inf, 20.0]
+
+
+def test_margin_sweep_equals_one_margin_at_a_time():
+    p = CohortParams(revenue_years=2, generations=4)
+    margins = np.array([0.0, 0.5, 1.0])
+    sweep = cohort.margin_sweep(p, margins)
+    assert list(sweep.columns) == ["gross_margin", "cohort_pnl_sum_usd", "final_cash_usd"]
+    for row in sweep.itertuples():
+        one = cohort_model(replace(p, gross_margin=row.gross_margin))
+        assert row.cohort_pnl_sum_usd == pytest.approx(one.cohort_pnl.sum())
+        assert row.final_cash_usd == pytest.approx(one.cumulative_cash[-1])
+    # A margin of zero earns nothing: every generation loses its training cost.
+    assert sweep.cohort_pnl_sum_usd.iloc[0] == pytest.approx(-cohort_model(p).training_cost.sum())
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,29 @@ def test_bad_hardware_rows_are_named(monkeypatch, change, message):
         compute.hardware_table()
 
 
+def test_claims_and_spec_ranges_read_the_tables():
+    c = claims()
+    assert compute.claim("table_gpt4_flop") == c.loc["table_gpt4_flop", "value"]
+    assert list(compute.claim_range("gpt4_days")) == [90.0, 100.0]
+    assert np.isnan(compute.claim("table_gpt5_flop", "high"))  # a floor has no high end
+    hw = compute.hardware_table()
+    for gpu in compute.known_gpus():
+        ends = compute.spec_range(gpu, "memory_gb")
+        assert ends[0] <= hw.loc[gpu, "memory_gb"] <= ends[1]
+    assert compute.spec_range("A100 SXM", "peak_bf16_flops").tolist() == [312e12, 312e12]  # a point: both ends
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: compute.claim("gpt6_flop"), r"'claim': got 'gpt6_flop'"),
+    (lambda: compute.claim("gpt4_days", "middle"), r"'field': got 'middle'.*value, low, high"),
+    (lambda: compute.spec_range("A100 SXM", "price"), r"'spec': got 'price'.*peak_bf16_flops"),
+    (lambda: compute.spec_range("Z100", "memory_gb"), r"'gpu': got 'Z100'.*A100 SXM"),
+])
+def test_unknown_claims_and_specs_are_named(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call()
+
+
 # --- the arithmetic --------------------------------------------------------------------------------
 
 def test_six_nd_reproduces_gpt3():
@@ -112,6 +135,59 @@ def test_accounting_identities(flop, mfu, n, price):
     assert r.energy_mwh == pytest.approx(r.gpu_hours * r.kw_per_gpu / 1e3)
     assert r.cluster_power_mw == pytest.approx(p.n_gpus * r.kw_per_gpu / 1e3)
     assert r.cloud_cost_per_gw_year == pytest.approx(price * HOURS_PER_YEAR * 1e6 / r.kw_per_gpu)
+
+
+@given(st.floats(1e9, 1e13), st.floats(1e10, 1e14), st.floats(-0.5, 2.0))
+def test_six_nd_deviation_is_the_relative_gap(n, d, gap):
+    flop = compute.training_flop(n, d) / (1 + gap)
+    assert compute.six_nd_deviation(n, d, flop) == pytest.approx(abs(gap), abs=1e-12)
+    assert compute.six_nd_deviation(n, d, compute.training_flop(n, d)) == 0
+    assert np.isnan(compute.six_nd_deviation(np.nan, d, flop))  # a model without its size
+
+
+@given(st.floats(1e20, 1e27), st.floats(1e12, 1e15), st.floats(0.05, 1.0))
+def test_a_sustained_throughput_is_an_mfu(flop, peak, share):
+    mfu = compute.achieved_mfu(share * peak, peak)
+    assert mfu == pytest.approx(share)
+    assert compute.gpu_hours(flop, peak, mfu) == pytest.approx(flop / (share * peak) / 3600)
+
+
+@given(st.floats(1, 1e6), st.floats(1, 400), st.floats(1e11, 1e15), st.floats(0.05, 1.0), st.floats(0.1, 20))
+def test_cluster_hours_years_and_rental_cost_agree(n, days, peak, mfu, price):
+    hours = compute.cluster_gpu_hours(n, days)
+    # The FLOP a cluster delivers take exactly its hours at the same MFU.
+    assert compute.gpu_hours(compute.flop_from_cluster(n, peak, mfu, days), peak, mfu) == pytest.approx(hours)
+    assert compute.gpu_years(compute.cluster_gpu_hours(n, 365.25)) == pytest.approx(n)
+    cost = compute.rental_cost(hours, price)
+    assert compute.implied_price_per_gpu_hour(cost, hours) == pytest.approx(price)
+    assert compute.rental_cost(hours, np.array([price, 2 * price])) == pytest.approx([cost, 2 * cost])
+
+
+@given(st.floats(1e-3, 1e6), st.floats(1e-3, 1e6), st.floats(1e-3, 1e6))
+def test_midpoint_ratio_compares_ranges_by_their_middles(a, b, c):
+    assert compute.multiple_of(a, b) == pytest.approx(a / b)
+    assert compute.midpoint_ratio([a, (a, 3 * a)], [b, b]) == pytest.approx([a / b, 2 * a / b])
+    assert compute.midpoint_ratio([(a, c)], [(b, c)])[0] == pytest.approx((a + c) / (b + c))
+    # The ratio scales with the figure and against the reference.
+    one = compute.midpoint_ratio([a], [b])[0]
+    assert compute.midpoint_ratio([2 * a], [b])[0] == pytest.approx(2 * one)
+    assert compute.midpoint_ratio([a], [2 * b])[0] == pytest.approx(one / 2)
+
+
+def test_nothing_to_compare_to_is_nan():
+    ratios = compute.midpoint_ratio([1.0, 1.0, 1.0, (10, 20)], [np.nan, 0.0, -1.0, (1, 3)])
+    assert np.isnan(ratios[:3]).all() and ratios[3] == pytest.approx(7.5)
+    assert np.isnan(compute.multiple_of(1.0, np.inf))
+
+
+def test_system_power_factor_is_what_the_system_draws_per_board():
+    hw = compute.hardware_table().dropna(subset=["system_power_w_per_gpu"])
+    assert {"A100 SXM", "H100 SXM"} <= set(hw.index)
+    factor = compute.system_power_factor(hw.system_power_w_per_gpu, hw.board_power_w)
+    assert (factor > 1).all()
+    # A server factor of that size draws the system's power per accelerator (PUE 1).
+    kw = compute.facility_kw_per_gpu(hw.board_power_w, factor, 1.0)
+    assert kw * 1e3 == pytest.approx(hw.system_power_w_per_gpu.to_numpy())
 
 
 def test_derived_flop_when_training_flop_is_zero():
@@ -235,6 +311,36 @@ def test_run_cost_grid_of_one_axis_is_a_sweep():
 def test_run_cost_grid_refuses_bad_axes(p, axes, message):
     with pytest.raises(ParameterError, match=message):
         compute.run_cost_grid(p, **axes)
+
+
+def test_owned_cost_grid_rows_are_one_at_a_time_runs():
+    p = TrainingParams()
+    util, life = np.array([0.25, 0.5, 1.0]), np.array([2.0, 4.0])
+    grid = compute.owned_cost_grid(p, util, life)
+    assert list(grid.columns) == ["depreciation_years", "utilization", "usd_per_gpu_hour"]
+    assert grid.depreciation_years.tolist() == [2.0] * 3 + [4.0] * 3 and grid.utilization.tolist() == [*util, *util]
+    # At full use and the record's life, a row is the run's owned cost per accelerator-hour.
+    full = grid[(grid.utilization == 1.0) & (grid.depreciation_years == p.depreciation_years)].usd_per_gpu_hour
+    assert full.item() == pytest.approx(float(training_costs(p).owned_cost_per_gpu_hour))
+    # Idle hours still pay the capital, so a busy hour costs less the busier the hardware.
+    for _, one in grid.groupby("depreciation_years"):
+        assert np.all(np.diff(one.usd_per_gpu_hour) < 0)
+
+
+def test_gw_year_costs_are_the_runs_costs_per_gw_year():
+    p = TrainingParams()
+    costs = compute.gw_year_costs(p)
+    assert list(costs.columns) == ["accelerator", "basis", "usd"] and costs.usd.notna().all()
+    assert set(costs.accelerator) <= set(compute.known_gpus()) and set(costs.basis) == {"rented", "owned"}
+    assert costs.accelerator.is_monotonic_increasing  # in the order of known_gpus, rented before owned
+    a100 = costs[costs.accelerator == "A100 SXM"].set_index("basis").usd
+    run = training_costs(replace(p, price_per_gpu_hour=compute.accelerator("A100 SXM").cloud_committed_usd_per_hour))
+    assert a100.index.tolist() == ["rented", "owned"]
+    assert a100["rented"] == pytest.approx(float(run.cloud_cost_per_gw_year))
+    assert a100["owned"] == pytest.approx(float(run.owned_cost_per_gw_year))
+    # An accelerator without a purchase price has no owned row.
+    no_price = [g for g in compute.known_gpus() if np.isnan(compute.accelerator(g).purchase_price_usd)]
+    assert no_price and not ((costs.accelerator.isin(no_price)) & (costs.basis == "owned")).any()
 
 
 # --- bad input ---------------------------------------------------------------------------------

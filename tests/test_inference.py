@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labecon_core import data, inference
+from labecon_core import compute, data, inference
 from labecon_core.errors import ParameterError
 from labecon_core.inference import InferenceParams, serving_costs
 
@@ -83,7 +83,42 @@ def test_cost_never_rises_with_the_batch():
 
 def test_zero_total_params_means_dense():
     dense = InferenceParams(total_params=0.0)
+    assert dense.params_in_memory == 280e9
     assert dense.weight_bytes == pytest.approx(280e9 * 2)
+    moe = InferenceParams(total_params=np.array([0.0, 1.8e12]), bytes_per_param=1.0)
+    assert moe.weight_bytes == pytest.approx(moe.params_in_memory) and moe.params_in_memory.tolist() == [280e9, 1.8e12]
+
+
+@given(st.floats(1, 16))
+def test_a_smaller_batch_costs_its_factor_while_memory_bound_without_kv(factor):
+    p = InferenceParams(kv_bytes_per_token=0.0, batch_size=64.0)
+    assert inference.smaller_batch_cost_multiple(p, factor) == pytest.approx(factor)
+
+
+def test_a_smaller_batch_never_costs_less_and_stops_at_one_sequence():
+    p = InferenceParams(batch_size=np.geomspace(1, 8192, 12))
+    multiple = inference.smaller_batch_cost_multiple(p, 4.0)
+    assert np.all(multiple >= 1 - 1e-12)
+    assert multiple[0] == 1.0  # one sequence cannot be cut
+    # Where both batches are compute bound, the cut changes nothing.
+    compute_bound = ~serving_costs(replace(p, batch_size=np.maximum(p.batch_size / 4, 1))).memory_bound
+    assert compute_bound.any() and multiple[compute_bound] == pytest.approx(1.0)
+    with pytest.raises(ParameterError, match=r"'factor': got 0.5"):
+        inference.smaller_batch_cost_multiple(InferenceParams(), 0.5)
+
+
+def test_batch_sweeps_price_each_accelerator_at_its_committed_price():
+    p = InferenceParams(price_per_gpu_hour=3.0)
+    batches = [1.0, 64.0, 1024.0]
+    sweeps = inference.batch_sweeps(p, ["A100 SXM", "H100 SXM"], batches)
+    assert list(sweeps.columns) == ["batch_size", "decode_tokens_per_s", "output_cost_per_mtok", "memory_bound",
+                                    "gpu", "price_per_gpu_hour"]
+    assert sweeps.gpu.tolist() == ["A100 SXM"] * 3 + ["H100 SXM"] * 3
+    h100_price = compute.hardware_table().loc["H100 SXM", "cloud_committed_usd_per_hour"]
+    assert sweeps.price_per_gpu_hour.tolist() == [3.0] * 3 + [h100_price] * 3  # p's own price on p's gpu
+    for gpu, one in sweeps.groupby("gpu"):
+        alone = inference.batch_sweep(replace(p, gpu=gpu, price_per_gpu_hour=one.price_per_gpu_hour.iloc[0]), batches)
+        assert one.output_cost_per_mtok.to_numpy() == pytest.approx(alone.output_cost_per_mtok.to_numpy(), rel=1e-12)
 
 
 def test_duty_cycle_and_price_scale_the_cost():

@@ -43,7 +43,15 @@ def test_default_chain_reproduces_the_comment_and_its_gap():
     # ...unless ~the own inference cost is charged a second time.
     other = power.other_costs_implied(r.gross_profit, c.loc["essay_break_even_rd_gw", "value"], 15e9)
     assert other == pytest.approx(7.44e9)
-    assert abs(other - r.own_inference_cost) < 0.1 * r.own_inference_cost
+    assert power.counts_compute_twice(other, r.own_inference_cost)
+
+
+@given(money, st.floats(-0.5, 0.5))
+def test_counting_twice_is_a_gap_within_the_tolerance(own, gap):
+    other = own * (1 + gap)
+    assert power.counts_compute_twice(other, own) == (abs(other - own) < 0.1 * own)
+    assert power.counts_compute_twice(own, own) and not power.counts_compute_twice(0.0, own)
+    assert power.counts_compute_twice(other, own, rel_tol=0.6)
 
 
 def test_scalar_inputs_give_scalar_results():

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from labecon_core import compute, trends
@@ -91,6 +93,23 @@ def test_projection_grows_at_the_fitted_rate():
     assert len(trends.project(fit, 2023.9, 2.5e8, 2023)) == 1
 
 
+@given(st.integers(0, 100), st.floats(2000, 2030), st.floats(1e3, 1e12))
+def test_projection_at_a_rate_is_the_fitted_projection_at_the_fitted_rate(seed, start, value):
+    fit = fit_log_linear(*noisy_series(seed))
+    proj = trends.project(fit, start, value, 2035)
+    at_rate = trends.project_at_rate(fit.growth_per_year, start, value, proj.year)
+    assert at_rate == pytest.approx(proj.center.to_numpy(), rel=1e-9)
+    assert trends.project_at_rate(3.0, start, value, [start, start + 2]) == pytest.approx([value, 9 * value])
+
+
+@given(st.floats(1.01, 100), st.floats(1.01, 20))
+def test_years_to_multiply_grow_the_factor(factor, growth):
+    years = trends.years_to_multiply(factor, growth)
+    assert growth ** years == pytest.approx(factor)
+    assert trends.years_to_multiply(factor, np.array([growth, 1.0, 0.5])).tolist()[1:] == [np.inf, np.inf]
+    assert trends.years_to_multiply(100.0, 10.0) == pytest.approx(2.0)
+
+
 def test_fits_over_the_models_table():
     est = compute.model_estimates()
     tr = trends.fit_models(est, TrendParams())
@@ -103,6 +122,10 @@ def test_fits_over_the_models_table():
     # Frontier compute grows faster than the whole sample, and compute faster than cost.
     assert tr.flop_frontier.growth_per_year > tr.flop_all.growth_per_year > 1
     assert tr.flop_frontier.growth_per_year > tr.cost_frontier.growth_per_year > 1
+    # The most expensive fitted run leads the cost; the years run from the first model to the last.
+    leader = tr.cost_leader
+    assert not leader.lower_bound and leader.cloud_cost == pts.cloud_cost[~pts.lower_bound].max()
+    assert tr.years_covered == pytest.approx(pts.year.max() - pts.year.min()) and tr.years_covered > 0
 
 
 def test_record_setters_only_is_a_smaller_frontier():
