@@ -239,9 +239,35 @@ def check_identities(reported: Reported, lab: str, period: str, identities) -> p
     return pd.DataFrame(rows)
 
 
+def net_loss(costs: Interval, revenue: Interval) -> Interval:
+    """The loss that costs and revenue allow: ``costs - revenue`` as intervals, USD (negative: a profit)."""
+    return costs - revenue
+
+
 def loss_range(reported: Reported, lab: str, period: str, costs: str, revenue: str) -> Interval:
-    """The loss that reported costs and revenue allow: ``costs - revenue`` as intervals, USD."""
-    return reported.interval(lab, period, costs) - reported.interval(lab, period, revenue)
+    """The loss that reported costs and revenue allow: :func:`net_loss` of two reported items, USD."""
+    return net_loss(reported.interval(lab, period, costs), reported.interval(lab, period, revenue))
+
+
+def stated_multiple(reported: Reported, lab: str, item: str, period: str, earlier_period: str) -> float:
+    """How many times the figure stated for ``period`` is the one stated for ``earlier_period`` (×).
+
+    Both as stated (:meth:`Reported.stated`), not as intervals: a headline growth multiple.
+    """
+    return reported.stated(lab, period, item) / reported.stated(lab, earlier_period, item)
+
+
+def revenue_from_share(share: Interval, reference_revenue: Interval) -> Interval:
+    """A lab's revenue stated as a share of another's: ``share × reference revenue``, USD.
+
+    Parameters
+    ----------
+    share : Interval
+        The lab's revenue over the reference lab's (a share, e.g. a tenth to a fifth).
+    reference_revenue : Interval
+        The reference lab's revenue, USD.
+    """
+    return share * reference_revenue
 
 
 def cost_stack(reported: Reported, lab: str = "OpenAI", period: str = "2024", parts=OPENAI_2024_STACK,
@@ -269,6 +295,45 @@ def cost_stack(reported: Reported, lab: str = "OpenAI", period: str = "2024", pa
                    ("revenue", reported.interval(lab, period, revenue)),
                    ("loss", loss_range(reported, lab, period, total, revenue))):
         rows.append({"bar": bar, "item": bar, "lo": x.lo, "hi": x.hi, "mid": x.mid, "base": 0.0, "whisker": True})
+    return pd.DataFrame(rows)
+
+
+#: The figure of ``lab_finances`` (2024) each lab's AI spend in ``ai_spend_2024`` is held against.
+AI_SPEND_ITEMS = {"OpenAI": "operating costs", "Anthropic": "total spend"}
+
+
+def compare_spend_sources(spend: pd.DataFrame, reported: Reported, items=AI_SPEND_ITEMS,
+                          period: str = "2024") -> pd.DataFrame:
+    """Each lab's AI spend range from one source against the matching reported figure of another.
+
+    Parameters
+    ----------
+    spend : DataFrame
+        The ``ai_spend_2024`` table (columns ``company``, ``spend_low_usd``, ``spend_high_usd``).
+    reported : Reported
+        The ``lab_finances`` figures, read at the chapter's tolerance.
+    items : dict
+        ``lab -> lab_finances item`` to compare, e.g. :data:`AI_SPEND_ITEMS`.
+    period : str
+        The period of the ``lab_finances`` items.
+
+    Returns
+    -------
+    DataFrame
+        One row per lab, in the order of ``items``: ``lab``, ``item``, ``spend_lo``/``spend_hi`` (the
+        range of ``spend``), ``reported_lo``/``reported_hi`` (the reported figure's interval), all USD;
+        ``overlaps`` (the two share a value) and ``position`` of the spend range against the reported
+        one: ``"overlaps"``, ``"above"`` or ``"below"`` (entirely).
+    """
+    by_company = spend.set_index("company")
+    rows = []
+    for lab, item in items.items():
+        ranged = Interval(by_company.loc[lab, "spend_low_usd"], by_company.loc[lab, "spend_high_usd"])
+        figure = reported.interval(lab, period, item)
+        position = "overlaps" if ranged.overlaps(figure) else "above" if ranged.lo > figure.hi else "below"
+        rows.append({"lab": lab, "item": item, "spend_lo": ranged.lo, "spend_hi": ranged.hi,
+                     "reported_lo": figure.lo, "reported_hi": figure.hi, "overlaps": position == "overlaps",
+                     "position": position})
     return pd.DataFrame(rows)
 
 
@@ -348,16 +413,30 @@ def implied_gross_margin(serving_cost: Interval, revenue: Interval) -> Interval:
     return Interval.point(1.0) - serving_cost / revenue
 
 
+def loss_per_revenue_dollar(spend_per_dollar: Interval) -> Interval:
+    """Loss per dollar of revenue of a lab that spends ``r`` per dollar: ``r - 1`` (USD per USD)."""
+    return spend_per_dollar - Interval.point(1.0)
+
+
 def revenue_implied_by_spend_ratio(loss: Interval, spend_per_dollar: Interval) -> Interval:
     """Revenue implied by a loss and a spend-per-dollar ratio ``r``: ``R = L / (r - 1)``, USD.
 
     From ``costs = r R`` and ``loss = costs - R``. Needs ``r > 1`` (a loss).
     """
-    margin = spend_per_dollar - Interval.point(1.0)
+    margin = loss_per_revenue_dollar(spend_per_dollar)
     if margin.lo <= 0:
         raise ValueError(f"a spend ratio of [{spend_per_dollar.lo:g}, {spend_per_dollar.hi:g}] per dollar "
                          "must exceed 1 to imply a loss")
     return loss / margin
+
+
+def implied_loss_by_basis(recognized: dict[str, float], stake: float) -> dict[str, float]:
+    """Implied net loss (USD) for each booked-loss basis at one stake (share, 0-1).
+
+    ``recognized`` maps a basis name (``after tax``...) to the investor's booked loss, USD;
+    each is scaled up by :func:`implied_investee_loss`.
+    """
+    return {basis: float(implied_investee_loss(loss, stake)) for basis, loss in recognized.items()}
 
 
 def implied_loss_table(recognized: dict[str, float], stakes) -> pd.DataFrame:
@@ -474,6 +553,15 @@ class BridgeFit:
                     not f.empty and bool(np.isclose(f[c].max(), t[c].max())))
                 for c in ("cost_growth", "revenue_multiple", "gross_margin")}
 
+    def spanning_grid(self) -> list[str]:
+        """The grid parameters whose fits reach both edges of the grid (none when nothing fits)."""
+        return [name for name, (low, high) in self.at_edge().items() if low and high]
+
+    def reaches_edge(self, names=("cost_growth", "revenue_multiple")) -> bool:
+        """Whether the fits of any of the named grid parameters reach an edge of the grid."""
+        edges = self.at_edge()
+        return any(any(edges[name]) for name in names)
+
 
 def fit_cohort(base: CohortParams, targets: BridgeTargets, cost_growth, revenue_multiple,
                gross_margin) -> BridgeFit:
@@ -537,6 +625,17 @@ def fit_cohort(base: CohortParams, targets: BridgeTargets, cost_growth, revenue_
         "consistent": consistent.ravel(),
     })
     return BridgeFit(table, targets)
+
+
+def loss_ratio_gap(reported_loss_to_revenue: Interval, fitted: tuple[float, float] | None) -> float | None:
+    """How far the fitted models' loss per dollar of revenue falls short of a reported one (USD per USD).
+
+    ``reported_loss_to_revenue.lo - fitted[1]``: the least rise in loss per dollar of revenue, from costs outside
+    the model, that takes the highest fitted ratio up to the reported interval. Zero or negative
+    when some fitted ratio already reaches it; ``None`` when nothing fits (``fitted`` is ``None``,
+    as :meth:`BridgeFit.ranges` gives it).
+    """
+    return None if fitted is None else reported_loss_to_revenue.lo - fitted[1]
 
 
 def fit_map(fit: BridgeFit) -> pd.DataFrame:
@@ -636,6 +735,51 @@ def fits_what_if(table: pd.DataFrame, base: CohortParams, tolerances, net_out_st
     return pd.concat(maps, ignore_index=True)[columns]
 
 
-# ---------------------------------------------------------------------------
-# The chapter's parameters
-# ---------------------------------------------------------------------------
+def coarse_grid(grid: dict[str, np.ndarray], max_side: int = 30) -> tuple[dict[str, np.ndarray], float]:
+    """Every few points of the fitting grid's cost growth and revenue multiple, for a map of fits.
+
+    Parameters
+    ----------
+    grid : dict
+        The fitting grid (:func:`bridge_grid`): evenly spaced ``cost_growth`` and ``revenue_multiple`` (×).
+    max_side : int
+        Most points kept along either axis.
+
+    Returns
+    -------
+    cells : dict
+        ``cost_growth`` and ``revenue_multiple`` (×), one stride along both axes so that the cells are
+        square, counted down from each axis's largest value (which is kept). The grid's two axes
+        must have the same spacing, as :func:`bridge_grid`'s do.
+    step : float
+        The spacing of the kept points (×), also when an axis keeps a single point.
+    """
+    side = check_int("max_side", max_side, ge=2)
+    axes = ("cost_growth", "revenue_multiple")
+    stride = max(int(np.ceil(len(grid[k]) / side)) for k in axes)
+    cells = {k: grid[k][::-1][::stride][::-1] for k in axes}
+    return cells, stride * float(grid["cost_growth"][1] - grid["cost_growth"][0])
+
+
+def settings_without_fits(what_if: pd.DataFrame, tolerances, targets: str = "revenue, loss and cost lines"
+                          ) -> dict[bool, list[float]]:
+    """For each staff treatment, the reading tolerances at which no cell of a map of fits fits ``targets``.
+
+    Parameters
+    ----------
+    what_if : DataFrame
+        The maps of fits of :func:`fits_what_if`.
+    tolerances : sequence of float
+        The reading tolerances it was computed for (shares).
+    targets : str
+        A key of :data:`WHAT_IF_TARGETS`.
+
+    Returns
+    -------
+    dict
+        ``net_out_staff -> tolerances`` (in the order given) without a fit, for ``True``
+        (staff costs taken out) then ``False``.
+    """
+    shown = what_if[what_if.targets == targets]
+    with_fits = set(zip(shown.reading_tolerance, shown.net_out_staff.astype(bool), strict=True))
+    return {staff: [t for t in tolerances if (t, staff) not in with_fits] for staff in (True, False)}

@@ -178,13 +178,46 @@ def _per_holder_share_after_catchup(p: InternalParams) -> np.ndarray:
     return np.asarray(p.holders_after_catchup, float) ** (-1.0 - np.asarray(p.erosion_exponent, float))
 
 
+def _value_share(p: InternalParams, holders) -> np.ndarray:
+    """``n^(-alpha)``, unchecked (the model's inner loop)."""
+    return np.asarray(holders, float) ** -np.asarray(p.erosion_exponent, float)
+
+
+def total_value_share(p: InternalParams, holders) -> np.ndarray:
+    """``V(n) / V(1) = n^(-alpha)``: the total value of the edge among ``n`` holders, per unit of ``V(1)``.
+
+    Parameters
+    ----------
+    p : InternalParams
+        Its ``erosion_exponent`` (alpha) is used.
+    holders : float or array
+        ``n``, firms holding the edge (>= 1).
+
+    Returns
+    -------
+    ndarray
+        A share of the single-holder value (1 at ``n = 1``; 1 for every ``n`` when ``alpha = 0``).
+    """
+    return _value_share(p, check_number("holders", holders, ge=1))
+
+
+def total_value_usd(p: InternalParams, holders) -> np.ndarray:
+    """``V(n) = V(1) n^(-alpha)``: what the edge is worth a year to ``n`` holders together, USD a year."""
+    return np.asarray(p.edge_value_usd, float) * total_value_share(p, holders)
+
+
 def _api_share(p: InternalParams) -> np.ndarray:
     """``V(k) / V(1) = k^(-alpha)``: total value of the edge among ``k`` customers, per unit of ``V(1)``."""
-    return np.asarray(p.api_customers, float) ** -np.asarray(p.erosion_exponent, float)
+    return _value_share(p, p.api_customers)
 
 
 def _exclusivity_end(a: dict) -> np.ndarray:
     return np.minimum(a["exclusivity_months"] / 12.0, a["horizon_years"])
+
+
+def catchup_month(p: InternalParams) -> np.ndarray:
+    """Months from the model's release until open models catch up, capped at the horizon (months)."""
+    return np.minimum(np.asarray(p.exclusivity_months, float), 12 * np.asarray(p.horizon_years, float))
 
 
 def internal_model(p: InternalParams) -> InternalResult:
@@ -337,6 +370,48 @@ def breakeven_edge_value(p: InternalParams, cohort_params: cohort.CohortParams) 
     return np.where(base >= 0, 0.0, root)
 
 
+def cohort_pnl_over_edges(p: InternalParams, cohort_params: cohort.CohortParams, edge_values_usd) -> np.ndarray:
+    """Generation 0's cohort P&L with internal deployment (USD) for each value of the edge.
+
+    Parameters
+    ----------
+    p : InternalParams
+        The other parameters (scalars).
+    cohort_params : CohortParams
+        The model that carries the edge (e.g. :func:`single_model_cohort`).
+    edge_values_usd : array_like
+        Values of the edge to a single holder, USD a year (> 0).
+
+    Returns
+    -------
+    ndarray
+        :func:`cohort_with_internal`'s first cohort P&L at each edge value, USD, shape of ``edge_values_usd``.
+    """
+    values = np.asarray(check_number("edge_value_usd", edge_values_usd, gt=0), float)
+    return cohort_with_internal(replace(p, edge_value_usd=values), cohort_params).cohort_pnl[..., 0]
+
+
+def single_model_cohort(training_cost_usd: float, revenue_multiple: float, gross_margin: float,
+                        horizon_years: float) -> cohort.CohortParams:
+    """The cohort of one model that carries the edge: one generation, in service for the horizon's years.
+
+    Parameters
+    ----------
+    training_cost_usd : float
+        The model's training cost, USD (> 0).
+    revenue_multiple : float
+        Its lifetime API revenue over its training cost (×, >= 0).
+    gross_margin : float
+        Share of revenue left after serving it, in [0, 1].
+    horizon_years : float
+        The horizon of the keep-or-sell comparison, years; the model earns over it rounded up to
+        whole years, the cohort model's unit.
+    """
+    years = check_number("horizon_years", horizon_years, gt=0, le=100)
+    return cohort.CohortParams(first_training_cost=training_cost_usd, revenue_multiple=revenue_multiple,
+                               gross_margin=gross_margin, generations=1, revenue_years=math.ceil(round(years, 9)))
+
+
 def decision_grid(p: InternalParams, erosion_exponents, capture_shares) -> pd.DataFrame:
     """Both routes over a grid of (erosion exponent, capture share), in one vectorised call.
 
@@ -350,6 +425,40 @@ def decision_grid(p: InternalParams, erosion_exponents, capture_shares) -> pd.Da
     """
     grid = scenario_grid(p, erosion_exponent=erosion_exponents, value_capture_share=capture_shares)
     return grid.drop(columns="breakeven_internal_cost_share")
+
+
+def selling_share(p: InternalParams, erosion_exponents, capture_shares) -> float:
+    """Share of a grid of (erosion exponent, capture share) at which selling is worth at least as much.
+
+    The grid is :func:`decision_grid`'s; a tie counts for selling, as in
+    :attr:`InternalResult.keep_internal`. Other parameters are ``p``'s (scalars).
+    """
+    return float((~decision_grid(p, erosion_exponents, capture_shares).keep_internal).mean())
+
+
+def reachable_exponents(p: InternalParams, erosion_exponents) -> tuple[float, float] | None:
+    """The range of erosion exponents at which some capture share in [0, 1] lets the API match keeping the model.
+
+    Parameters
+    ----------
+    p : InternalParams
+        The other parameters (scalars).
+    erosion_exponents : array_like
+        Values of ``alpha`` to try, in increasing order.
+
+    Returns
+    -------
+    tuple of float or None
+        The smallest and largest of them with ``phi* <= 1`` (:attr:`InternalResult.breakeven_reachable`);
+        ``None`` when there is none. Every exponent between the two has ``phi* <= 1`` too:
+        ``phi* = (1 - kappa) [k^alpha + (A_s / A_e) (k / N)^alpha / N]`` is a sum of exponentials in
+        ``alpha``, hence convex. It rises with ``alpha`` when ``N <= k``; when ``k`` is small against
+        ``N`` it can fall first (with one customer it only falls), so the range need not start at
+        the smallest exponent.
+    """
+    alphas = np.asarray(check_number("erosion_exponent", erosion_exponents, ge=0, le=10), float).ravel()
+    reached = alphas[internal_model(replace(p, erosion_exponent=alphas)).breakeven_reachable]
+    return (float(reached.min()), float(reached.max())) if reached.size else None
 
 
 def scenario_grid(p: InternalParams, **axes) -> pd.DataFrame:
@@ -413,3 +522,59 @@ def implied_erosion_exponent(holders_before, holders_after, share_kept):
     if np.any(n1 <= n0):
         raise ParameterError("holders_after", holders_after, "a number > holders_before")
     return -np.log(s) / np.log(n1 / n0) - 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class TradingFigures:
+    """The trading industry's net revenue, the scale of the chapter's worked case (USD a year).
+
+    Attributes
+    ----------
+    industry_usd : float
+        Net trading revenue of the whole industry, as the essay states it.
+    top_firms_usd : float
+        What the essay says the largest trading firms earn.
+    firms : DataFrame
+        Reported net trading revenue of single firms: ``entity``, ``year``, ``value_usd``.
+    """
+
+    industry_usd: float
+    top_firms_usd: float
+    firms: pd.DataFrame
+
+    def firm_usd(self, entity: str, year: int) -> float:
+        """One firm's reported net trading revenue in ``year``, USD."""
+        f = self.firms
+        return float(f.loc[(f.entity == entity) & (f.year == year), "value_usd"].iloc[0])
+
+    @property
+    def largest_firm_to_top(self) -> float:
+        """The largest reported single-firm figure over the essay's top-firm figure (share)."""
+        return float(self.firms.value_usd.max() / self.top_firms_usd)
+
+    def share_of_industry(self, usd):
+        """``usd`` (a yearly amount, or an array of them) as a share of the industry's net trading revenue."""
+        return usd / self.industry_usd
+
+    def industry_share_usd(self, shares):
+        """The yearly amounts (USD) that are ``shares`` of the industry's net trading revenue."""
+        return shares * self.industry_usd
+
+    def share_of_firm(self, usd, entity: str, year: int):
+        """``usd`` (a yearly amount) as a share of one firm's net trading revenue in ``year``."""
+        return usd / self.firm_usd(entity, year)
+
+
+def trading_figures(table: pd.DataFrame) -> TradingFigures:
+    """The essay's industry and top-firm figures and the reported firms' net trading revenue.
+
+    ``table`` is ``data/trading_revenue`` (:func:`labecon_core.data.load`): the essay's figures
+    have entity ``trading industry`` and ``largest trading firms``; single firms are the rows with
+    a year whose measure is ``net trading revenue`` (one strategy's revenue is not a firm's).
+    """
+    def essay(entity):
+        return float(table.loc[table.entity == entity, "value_usd"].iloc[0])
+
+    firms = table[table.year.notna() & table.measure.eq("net trading revenue")]
+    return TradingFigures(essay("trading industry"), essay("largest trading firms"),
+                          firms[["entity", "year", "value_usd"]].reset_index(drop=True))

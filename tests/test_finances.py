@@ -161,6 +161,62 @@ def test_openai_2024_loss_range():
     assert loss.hi == reported().stated("OpenAI", "2024", "net loss")
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.data(), intervals(0, 1e3), intervals(1, 1e3))
+def test_net_loss_and_revenue_from_a_share_contain_every_value_their_figures_allow(d, costs, revenue):
+    c, r = d.draw(member(costs)), d.draw(member(revenue))
+    loss = fin.net_loss(costs, revenue)
+    assert loss.lo - 1e-9 <= c - r <= loss.hi + 1e-9
+    share = d.draw(intervals(0, 1))
+    s = d.draw(member(share))
+    derived = fin.revenue_from_share(share, revenue)
+    assert derived.lo - 1e-9 <= s * r <= derived.hi + 1e-9
+    assert derived.hi <= revenue.hi + 1e-9  # a share of at most 1 never exceeds the reference
+
+
+def test_loss_range_is_the_net_loss_of_the_reported_items():
+    r = reported()
+    assert fin.loss_range(r, "OpenAI", "2024", "operating costs", "revenue") == fin.net_loss(
+        r.interval("OpenAI", "2024", "operating costs"), r.interval("OpenAI", "2024", "revenue"))
+
+
+def test_anthropic_2024_revenue_is_a_tenth_to_a_fifth_of_openai():
+    r = reported(0.0)
+    revenue = fin.revenue_from_share(r.interval("Anthropic", "2024", "revenue relative to OpenAI"),
+                                     r.interval("OpenAI", "2024", "revenue"))
+    assert revenue.as_tuple() == pytest.approx((0.1 * 3.5e9, 0.2 * 4.5e9))
+
+
+def test_stated_multiple_scales_the_earlier_figure_to_the_later_one():
+    r = reported()
+    later, earlier = ("Anthropic", "2026", "annualized revenue"), ("Anthropic", "2024-12", "annualized revenue")
+    multiple = fin.stated_multiple(r, "Anthropic", "annualized revenue", "2026", "2024-12")
+    assert multiple * r.stated(*earlier) == pytest.approx(r.stated(*later))
+    assert fin.stated_multiple(r, "Anthropic", "annualized revenue", "2024-12", "2026") == pytest.approx(1 / multiple)
+
+
+@pytest.mark.parametrize("tolerance", [0.0, 0.1, 0.3, 0.5])
+def test_spend_sources_are_placed_by_their_intervals(tolerance):
+    r, spend = reported(tolerance), data.load("ai_spend_2024")
+    out = fin.compare_spend_sources(spend, r)
+    assert list(out.lab) == list(fin.AI_SPEND_ITEMS) and list(out["item"]) == list(fin.AI_SPEND_ITEMS.values())
+    for row in out.itertuples():
+        figure = r.interval(row.lab, "2024", row.item)
+        assert (row.reported_lo, row.reported_hi) == figure.as_tuple()
+        assert row.overlaps == fin.Interval(row.spend_lo, row.spend_hi).overlaps(figure)
+        assert row.overlaps == (row.position == "overlaps")
+        assert row.position != "above" or row.spend_lo > row.reported_hi
+        assert row.position != "below" or row.spend_hi < row.reported_lo
+
+
+def test_spend_sources_below_and_the_chapter_defaults():
+    spend = data.load("ai_spend_2024")
+    low = spend.assign(spend_low_usd=1e9, spend_high_usd=2e9)
+    assert set(fin.compare_spend_sources(low, reported()).position) == {"below"}
+    # At the book's tolerance the two sources agree on OpenAI and not on Anthropic.
+    assert list(fin.compare_spend_sources(spend, reported()).position) == ["overlaps", "above"]
+
+
 def test_anthropic_monthly_and_annualized_revenue_agree():
     r = reported(0.0)
     monthly = r.stated("Anthropic", "2024-12", "monthly revenue")
@@ -216,6 +272,15 @@ def test_implied_loss_times_stake_is_the_booked_loss(booked, stake):
     assert fin.implied_investee_loss(booked, stake) * stake == pytest.approx(booked, rel=1e-9, abs=1e-6)
 
 
+@given(st.floats(0, 1e11), st.floats(0, 1e11), st.floats(0.01, 1))
+def test_implied_loss_by_basis_is_the_table_at_one_stake(after, before, stake):
+    recognized = {"after tax": after, "before tax": before}
+    by_basis = fin.implied_loss_by_basis(recognized, stake)
+    row = fin.implied_loss_table(recognized, [stake]).set_index("basis").implied_loss_usd
+    assert by_basis == pytest.approx(row.to_dict())
+    assert by_basis["after tax"] * stake == pytest.approx(after, rel=1e-9, abs=1e-6)
+
+
 def test_implied_loss_errors_and_table():
     with pytest.raises(ParameterError, match=r"parameter 'stake': got 0; allowed: a number > 0 and <= 1"):
         fin.implied_investee_loss(3e9, 0)
@@ -234,6 +299,17 @@ def test_spend_ratio_and_implied_revenue_are_inverse():
     assert fin.revenue_implied_by_spend_ratio(loss, ratio).as_tuple() == pytest.approx((3e9, 3e9))
     with pytest.raises(ValueError, match="must exceed 1 to imply a loss"):
         fin.revenue_implied_by_spend_ratio(loss, fin.Interval(0.5, 2))
+
+
+@given(st.floats(0, 1e11), st.floats(1e6, 1e11))
+def test_loss_per_revenue_dollar_is_the_loss_over_revenue(costs, revenue):
+    c, r = fin.Interval.point(costs), fin.Interval.point(revenue)
+    per_dollar = fin.loss_per_revenue_dollar(fin.spend_per_revenue_dollar(c, r))
+    assert per_dollar.lo == pytest.approx(fin.net_loss(c, r).lo / revenue, rel=1e-9, abs=1e-12)
+
+
+def test_loss_per_revenue_dollar_shifts_a_range_down_by_one():
+    assert fin.loss_per_revenue_dollar(fin.Interval(4.5, 5.5)).as_tuple() == (3.5, 4.5)
 
 
 def test_implied_gross_margin():
@@ -375,6 +451,66 @@ def test_fit_map_and_edges():
     assert cells.n_margins.sum() == len(fit.fits)
     assert (cells.margin_low <= cells.margin_high).all()
     assert fit.at_edge()["cost_growth"] == (True, True)
+
+
+def test_grid_parameters_spanned_and_edges_reached_agree_with_at_edge():
+    base = fin.bridge_params(2023, 2025)
+    for fit in (fin.fit_cohort(base, _targets(), **GRID), fin.fit_cohort(base, _targets(with_cost_lines=True), **GRID)):
+        edges = fit.at_edge()
+        assert fit.spanning_grid() == [name for name, ends in edges.items() if all(ends)]
+        for name in fit.spanning_grid():
+            assert fit.fits[name].min() == fit.table[name].min() and fit.fits[name].max() == fit.table[name].max()
+        assert fit.reaches_edge(("gross_margin",)) == any(edges["gross_margin"])
+    assert fin.fit_cohort(base, _targets(), **GRID).spanning_grid() == ["cost_growth", "gross_margin"]
+    empty = fin.fit_cohort(fin.bridge_params(2024, 2025), _targets(), **GRID)
+    assert empty.spanning_grid() == [] and not empty.reaches_edge()
+
+
+@given(intervals(-5, 5), intervals(-5, 5))
+def test_loss_ratio_gap_is_what_lifts_the_highest_fit_to_the_reported_range(reported_ratio, fitted):
+    gap = fin.loss_ratio_gap(reported_ratio, fitted.as_tuple())
+    assert fitted.hi + gap == pytest.approx(reported_ratio.lo, abs=1e-9)
+    # No rise is needed exactly when some fitted ratio already reaches the reported range.
+    assert (gap <= 0) == (fitted.hi >= reported_ratio.lo)
+    assert fin.loss_ratio_gap(reported_ratio, None) is None
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(1.5, 100), st.floats(0.5, 100), st.integers(2, 60))
+def test_coarse_grid_keeps_evenly_spaced_square_cells_up_to_the_top_of_the_grid(g_max, m_max, side):
+    grid = fin.bridge_grid(g_max, m_max)
+    cells, step = fin.coarse_grid(grid, side)
+    for name in ("cost_growth", "revenue_multiple"):
+        kept = cells[name]
+        assert 1 <= len(kept) <= side
+        assert kept[-1] == grid[name][-1] and set(kept) <= set(grid[name])
+        assert np.allclose(np.diff(kept), step)
+    assert step == pytest.approx(0.25 * int(np.ceil(max(len(grid[k]) for k in cells) / side)))
+    # A long revenue axis can leave a single column of cost growth; its cells keep the same width.
+    cells, step = fin.coarse_grid(fin.bridge_grid(1.5, 100.0), 30)
+    assert len(cells["cost_growth"]) == 1 and step == pytest.approx(0.25 * 14)
+
+
+def test_coarse_grid_rejects_a_side_without_cells():
+    with pytest.raises(ParameterError, match=r"parameter 'max_side': got 1; allowed: a whole number >= 2"):
+        fin.coarse_grid(GRID, 1)
+
+
+@pytest.mark.parametrize("first_year", [2023, 2024])
+def test_settings_without_fits_are_those_whose_map_is_empty(first_year):
+    base = fin.bridge_params(first_year, 2025)
+    cells, _ = fin.coarse_grid(GRID, 12)
+    tolerances = [0.0, 0.1, 0.2]
+    what_if = fin.fits_what_if(TABLE, base, tolerances, [False, True], gross_margin=GRID["gross_margin"], **cells)
+    empty = fin.settings_without_fits(what_if, tolerances)
+    assert list(empty) == [True, False]
+    for staff, without in empty.items():
+        for t in tolerances:
+            targets = fin.openai_2024_targets(reported(t), net_out_staff=staff, with_cost_lines=True)
+            fit = fin.fit_cohort(base, targets, gross_margin=GRID["gross_margin"], **cells)
+            assert (t in without) == fit.fits.empty
+    if first_year == 2024:  # nothing is earned in 2024: no setting fits
+        assert empty == {True: tolerances, False: tolerances}
 
 
 def test_grid_and_targets_validation():

@@ -156,6 +156,40 @@ def test_essay_erosion_divides_the_api_revenue_by_the_number_of_customers():
     assert internal_model(p).api_npv == pytest.approx(p.value_capture_share * p.edge_value_usd / 8 * 1.0)
 
 
+@settings(max_examples=200, deadline=None)
+@given(params_strategy)
+def test_the_api_sells_a_share_of_what_its_customers_hold_together(p):
+    """api_npv = phi V(k) A_e, with V(k) = V(1) k^-alpha the total value among the k customers."""
+    res = internal_model(p)
+    together = internal.total_value_usd(p, p.api_customers)
+    assert close(together, p.edge_value_usd * internal.total_value_share(p, p.api_customers))
+    assert close(res.api_npv, p.value_capture_share * together * res.exclusive_years)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(0.0, 3.0), st.floats(1.0, 100.0), st.floats(0.0, 100.0))
+def test_the_total_value_shrinks_with_more_holders_and_each_holder_gets_less(alpha, n, more):
+    p = InternalParams(erosion_exponent=alpha)
+    assert internal.total_value_share(p, 1.0) == 1.0
+    share, shared_wider = internal.total_value_share(p, n), internal.total_value_share(p, n + more)
+    assert shared_wider <= share * (1 + 1e-12)
+    assert shared_wider / (n + more) <= share / n * (1 + 1e-12)
+    assert internal.total_value_share(replace(p, erosion_exponent=0.0), n) == 1.0  # a fixed pie is only split
+    np.testing.assert_allclose(internal.total_value_share(p, np.array([n, n + more])), [share, shared_wider])
+
+
+@settings(max_examples=100, deadline=None)
+@given(params_strategy)
+def test_the_api_earns_only_in_the_months_before_catch_up(p):
+    _, api = internal.revenue_by_period(p, 1 / 12)
+    month = float(internal.catchup_month(p))
+    assert month == min(p.exclusivity_months, 12 * p.horizon_years)
+    starts = np.arange(api.shape[-1])
+    assert (api[starts > month + 1e-6] == 0).all()
+    if p.value_capture_share > 0:
+        assert (api[starts < month - 1e-6] > 0).all()
+
+
 # --- monotonicity in each parameter ----------------------------------------------------------
 
 # Direction in which each result moves when the parameter rises (+1 up, -1 down, 0 unchanged).
@@ -228,6 +262,39 @@ def test_decision_grid_matches_the_model_point_by_point():
 
 GRID_AXES = {"api_customers": [1.0, 10.0], "erosion_exponent": [0.0, 1.0, 2.0],
              "internal_cost_share": [0.0, 0.3, 0.9], "exclusivity_months": [3.0, 9.0]}
+
+
+def test_selling_share_is_the_share_of_the_grid_where_selling_is_worth_as_much():
+    p = InternalParams()
+    alphas, phis = np.linspace(0, 2, 21), np.linspace(0, 1, 11)
+    grid = internal.decision_grid(p, alphas, phis)
+    assert internal.selling_share(p, alphas, phis) == (~grid.keep_internal).mean()
+    # A dearer desk never shrinks the API's region; a desk that loses everything leaves all of it to the API.
+    shares = [internal.selling_share(replace(p, internal_cost_share=kappa), alphas, phis) for kappa in (0, 0.3, 0.9)]
+    assert shares == sorted(shares)
+    assert internal.selling_share(replace(p, internal_cost_share=1.0), alphas, phis) == 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(params_strategy)
+def test_the_exponents_that_let_the_api_win_form_one_range(p):
+    alphas = np.linspace(0, 3, 121)
+    reachable = internal_model(replace(p, erosion_exponent=alphas)).breakeven_reachable
+    reach = internal.reachable_exponents(p, alphas)
+    if not reachable.any():
+        assert reach is None
+        return
+    inside = (alphas >= reach[0]) & (alphas <= reach[1])
+    assert np.array_equal(inside, reachable)  # phi* is convex in alpha: no gap inside the range
+    if p.api_customers >= p.holders_after_catchup:  # then phi* rises with alpha: the range starts at 0
+        assert reach[0] == 0.0
+
+
+def test_with_one_customer_the_range_reaches_the_largest_exponent():
+    # k = 1: phi* only falls as alpha rises, so the API's exponents are the large ones.
+    p = InternalParams(api_customers=1.0, holders_after_catchup=3.0, internal_cost_share=0.2)
+    low, high = internal.reachable_exponents(p, np.linspace(0, 2, 201))
+    assert 0 < low and high == 2.0
 
 
 def test_scenario_grid_rows_are_one_at_a_time_runs():
@@ -342,6 +409,28 @@ def test_breakeven_edge_value_zeroes_the_cohort_pnl():
     assert np.isnan(internal.breakeven_edge_value(selling, cp))
 
 
+def test_cohort_pnl_over_edges_is_linear_in_the_edge_and_zero_at_the_break_even_edge():
+    p = InternalParams()
+    cp = internal.single_model_cohort(1e9, 1.0, 0.72, p.horizon_years)
+    edges = np.linspace(1e8, 2e10, 7)
+    pnl = internal.cohort_pnl_over_edges(p, cp, edges)
+    assert pnl.shape == edges.shape
+    # The route chosen does not depend on the edge's value, so the P&L is a straight line in it.
+    np.testing.assert_allclose(np.diff(pnl, 2), 0.0, atol=1e-9 * np.abs(pnl).max())
+    for edge, value in zip(edges, pnl, strict=True):
+        assert value == pytest.approx(float(internal.cohort_with_internal(replace(p, edge_value_usd=edge), cp)
+                                            .cohort_pnl[0]))
+    needed = float(internal.breakeven_edge_value(p, cp))
+    assert internal.cohort_pnl_over_edges(p, cp, [needed])[0] == pytest.approx(0.0, abs=1e-3 * cp.first_training_cost)
+
+
+@pytest.mark.parametrize(("horizon", "years"), [(3.0, 3), (2.5, 3), (0.1, 1), (3.0000000001, 3)])
+def test_a_single_model_cohort_serves_the_horizon_in_whole_years(horizon, years):
+    cp = internal.single_model_cohort(1e9, 1.5, 0.7, horizon)
+    assert (cp.generations, cp.revenue_years) == (1, years)
+    assert cohort.cohort_model(cp).cohort_revenue[0] == pytest.approx(1.5e9)  # the multiple, over the whole life
+
+
 # --- evidence on the erosion exponent --------------------------------------------------------
 
 @settings(max_examples=100, deadline=None)
@@ -367,6 +456,25 @@ def test_the_essay_figures_are_in_the_tables():
     assert (lag.low_months, lag.high_months) == (6, 12)
     evidence = data.load("internal_edge_evidence")
     assert evidence.erosion_exponent.dropna().tolist() == [1.0]
+
+
+def test_trading_figures_read_the_table():
+    table = data.load("trading_revenue")
+    figures = internal.trading_figures(table)
+    assert (figures.industry_usd, figures.top_firms_usd) == (200e9, 50e9)
+    assert figures.firm_usd("Jane Street", 2024) == 20.5e9 and figures.firm_usd("Citadel Securities", 2023) == 6.3e9
+    assert not figures.firms.entity.str.contains("trading").any()  # the essay's figures are not firms
+    assert len(figures.firms) == (table.measure == "net trading revenue").sum()  # one strategy is not a firm
+    assert figures.largest_firm_to_top == figures.firms.value_usd.max() / 50e9
+
+
+@given(st.floats(0.0, 1e13))
+def test_shares_of_the_trading_figures_invert(usd):
+    figures = internal.trading_figures(data.load("trading_revenue"))
+    assert figures.industry_share_usd(figures.share_of_industry(usd)) == pytest.approx(usd)
+    assert figures.share_of_industry(figures.industry_usd) == 1.0
+    assert figures.share_of_firm(usd, "Jane Street", 2024) * 20.5e9 == pytest.approx(usd)
+    np.testing.assert_allclose(figures.share_of_industry(np.array([usd, 2 * usd])), [usd / 200e9, usd / 100e9])
 
 
 @pytest.mark.parametrize(("scenario", "keeps"), [("internal-trading-desk", True), ("internal-api-landlord", False)])
@@ -442,3 +550,16 @@ def test_stream_helpers_reject_bad_input():
         internal.revenue_by_period(InternalParams(), 0.0)
     with pytest.raises(ParameterError, match=r"'training_cost_usd': got -1.0; allowed: a number > 0"):
         internal.internal_revenue_multiple(InternalParams(), -1.0)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: internal.total_value_share(InternalParams(), 0.5), r"'holders': got 0.5; allowed: a number >= 1"),
+    (lambda: internal.total_value_usd(InternalParams(), [2.0, 0.0]), r"'holders': got 0.0; allowed: a number >= 1"),
+    (lambda: internal.reachable_exponents(InternalParams(), [-1.0, 1.0]), r"'erosion_exponent': got -1.0"),
+    (lambda: internal.single_model_cohort(1e9, 1.0, 0.7, 0.0), r"'horizon_years': got 0.0; allowed: a number > 0"),
+    (lambda: internal.cohort_pnl_over_edges(InternalParams(), internal.single_model_cohort(1e9, 1.0, 0.7, 3.0),
+                                            [1e9, -1.0]), r"'edge_value_usd': got -1.0; allowed: a number > 0"),
+])
+def test_the_chapter_helpers_reject_bad_input(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call()
