@@ -306,6 +306,64 @@ def required_multiple(p: CompetitionParams, target=1.0) -> np.ndarray:
         return np.where(per_unit > 0, np.asarray(target, dtype=float) / np.where(per_unit > 0, per_unit, 1.0), np.inf)
 
 
+def implied_no_competition_multiple(p: CompetitionParams, realized_multiple) -> np.ndarray:
+    """The no-competition multiple ``m0`` that the forces of ``p`` cut down to ``realized_multiple``.
+
+    Lifetime revenue is proportional to ``m0``, so this is ``m_r m0 / m_r(m0)``: read a
+    multiple earned under competition back to what the same model would have earned alone.
+    Infinite where the forces leave no revenue at all.
+
+    Parameters
+    ----------
+    p : CompetitionParams
+        The forces (``revenue_multiple_no_competition`` is ignored).
+    realized_multiple : float or array
+        Lifetime revenue over training cost under competition (>= 0).
+    """
+    per_unit = competition_model(replace(p, revenue_multiple_no_competition=1.0)).realized_multiple
+    realized = np.asarray(check_number("realized_multiple", realized_multiple, ge=0), dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(per_unit > 0, realized / np.where(per_unit > 0, per_unit, 1.0), np.inf)
+
+
+def shortest_lags(p: CompetitionParams, revenue_multiple_no_competition, annual_price_decline,
+                  targets: dict[str, float]) -> pd.DataFrame:
+    """The shortest open-model lag that earns each gross-profit target, along an axis of no-competition multiples.
+
+    One vectorized call of :func:`lag_for_gross_multiple` over every multiple, decline and
+    target. Multiples at which a target is missed even with no open model within the
+    model's life are left out, and so is the flat run at a lag of 0 beyond the first
+    multiple that reaches it (each curve ends where it meets the axis).
+
+    Parameters
+    ----------
+    p : CompetitionParams
+        Values of the other parameters.
+    revenue_multiple_no_competition : array-like
+        The no-competition multiples ``m0``, increasing.
+    annual_price_decline : array-like
+        Price declines (factor a year, >= 1), one curve each.
+    targets : dict
+        ``name -> gross profit over training cost`` to reach (1: the cohort breaks even;
+        ``cost_growth``: the lab profits while scaling).
+
+    Returns
+    -------
+    DataFrame
+        One row per decline, target and multiple kept, in that order: ``annual_price_decline``,
+        ``condition`` (the target's name), ``revenue_multiple_no_competition`` and ``lag_months``.
+    """
+    multiples = np.asarray(revenue_multiple_no_competition, dtype=float)
+    declines = np.asarray(annual_price_decline, dtype=float)
+    names = np.array(list(targets))
+    q = replace(p, revenue_multiple_no_competition=multiples, annual_price_decline=declines[:, None, None])
+    lag = lag_for_gross_multiple(q, np.array(list(targets.values()), dtype=float)[:, None])  # (decline, target, m0)
+    keep = ~np.isnan(lag) & ((lag > 0) | (np.cumsum(lag == 0, axis=-1) == 1))
+    d, t, m = np.nonzero(keep)
+    return pd.DataFrame({"annual_price_decline": declines[d], "condition": names[t],
+                         "revenue_multiple_no_competition": multiples[m], "lag_months": lag[keep]})
+
+
 #: The forces in the order :func:`mechanism_steps` switches them on.
 STEPS = ("no competition", "+ price decline", "+ open-model parity", "+ own successor", "+ rival labs")
 
@@ -411,6 +469,35 @@ def monthly_grid(p: CompetitionParams, **axes) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+#: The events that change a model's revenue during its life, as :func:`force_events` names them.
+EVENTS = ("open-model parity", "own successor")
+
+
+def force_events(p: CompetitionParams, open_model_lag_months) -> pd.DataFrame:
+    """When open parity and the lab's own successor arrive within the model's life, for each open-model lag.
+
+    Parameters
+    ----------
+    p : CompetitionParams
+        ``generation_interval_months`` and ``model_life_months`` are used.
+    open_model_lag_months : array-like
+        The lags (months), increasing.
+
+    Returns
+    -------
+    DataFrame
+        One row per lag and month at which an event of :data:`EVENTS` falls before the end of
+        the model's life: ``open_model_lag_months``, ``month`` (months from launch) and ``event``;
+        events in the same month share a row, their names joined by " and ".
+    """
+    lags = np.asarray(open_model_lag_months, dtype=float)
+    months = np.column_stack([lags, np.full(lags.shape, float(p.generation_interval_months))])
+    events = pd.DataFrame({"open_model_lag_months": np.repeat(lags, len(EVENTS)), "month": months.ravel(),
+                           "event": list(EVENTS) * len(lags)})
+    events = events[events.month < p.model_life_months]
+    return events.groupby(["open_model_lag_months", "month"], as_index=False).agg({"event": " and ".join})
+
+
 def cohort_params(result: CompetitionResult, p: CompetitionParams, **cohort_fields) -> cohort.CohortParams:
     """Cohort-model parameters with the realized multiple and margin of ``result``.
 
@@ -486,24 +573,38 @@ def flagship_path(prices: pd.DataFrame, first_model: str, input_token_share) -> 
     return path.sort_values("date").reset_index(drop=True)
 
 
+def flagship_paths(prices: pd.DataFrame, input_token_share) -> pd.DataFrame:
+    """The flagship path (:func:`flagship_path`) of every line of models, one per launch that replaces no model.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`flagship_path` plus ``line``, the line's first model, and ``lab``,
+        its lab; lines in the order of the table.
+    """
+    firsts = prices[(prices.event == "launch") & prices.replaces.isna()]
+    return pd.concat([flagship_path(prices, r.model, input_token_share).assign(line=r.model, lab=r.lab)
+                      for r in firsts.itertuples()], ignore_index=True)
+
+
 def successor_discounts(prices: pd.DataFrame, input_token_share) -> pd.DataFrame:
     """How much cheaper each successor launched than the model it replaced, at the price then in force.
 
     Returns
     -------
     DataFrame
-        One row per launch with a ``replaces`` entry: ``model``, ``replaces``, ``date``
-        and ``discount``, the predecessor's blended price on that date over the
-        successor's launch price (2 = half the price).
+        One row per launch with a ``replaces`` entry: ``model``, ``replaces``, ``date``,
+        ``discount``, the predecessor's blended price on that date over the successor's
+        launch price (2 = half the price), and ``price_share``, its inverse (0.5 = half the price).
     """
     frame = prices.assign(date=pd.to_datetime(prices.date),
                           blended=blended_price(prices.input_usd_per_mtok, prices.output_usd_per_mtok,
                                                 input_token_share)).sort_values("date")
     rows = []
     for r in frame[(frame.event == "launch") & frame.replaces.notna()].itertuples():
-        before = frame[(frame.model == r.replaces) & (frame.date <= r.date)]
+        before = frame[(frame.model == r.replaces) & (frame.date <= r.date)].blended.iloc[-1]
         rows.append({"model": r.model, "replaces": r.replaces, "date": r.date,
-                     "discount": before.blended.iloc[-1] / r.blended})
+                     "discount": before / r.blended, "price_share": r.blended / before})
     return pd.DataFrame(rows)
 
 
@@ -551,6 +652,17 @@ def geometric_mean(values) -> float:
     return float(np.exp(np.mean(np.log(np.asarray(values, dtype=float)))))
 
 
+def lag_extremes(lags: pd.DataFrame) -> tuple[float, float]:
+    """The shortest and the longest open-model lag (months) in rows of ``open_model_lag``.
+
+    Central figures and interval ends count alike: the shortest is the least of
+    ``value_months`` and ``low_months``, the longest the greatest of ``value_months`` and
+    ``high_months`` (missing figures are skipped).
+    """
+    return (float(np.nanmin(lags[["value_months", "low_months"]].to_numpy(dtype=float))),
+            float(np.nanmax(lags[["value_months", "high_months"]].to_numpy(dtype=float))))
+
+
 # Section 6: how long a lab that loses money can keep going.
 
 def runway_months(cash_usd, annual_burn_usd) -> np.ndarray:
@@ -559,6 +671,24 @@ def runway_months(cash_usd, annual_burn_usd) -> np.ndarray:
     burn = np.asarray(annual_burn_usd, dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(burn > 0, 12.0 * cash / np.where(burn > 0, burn, 1.0), np.inf)
+
+
+def runway_band(cash_usd, burn_low_usd, burn_high_usd) -> tuple[np.ndarray, np.ndarray]:
+    """Shortest and longest runway (months) of ``cash_usd`` for an annual burn between two ends (USD a year).
+
+    The shortest is at the high burn, the longest at the low one (see :func:`runway_months`);
+    the arguments broadcast together, and so do the two results.
+    """
+    return tuple(np.broadcast_arrays(runway_months(cash_usd, burn_high_usd), runway_months(cash_usd, burn_low_usd)))
+
+
+def profit_cover(net_income_usd, spend_low_usd, spend_high_usd) -> tuple[np.ndarray, np.ndarray]:
+    """How many times a net income covers a spend known as a range: (lowest, highest) cover, ×.
+
+    The lowest cover is against the high spend, the highest against the low one.
+    """
+    income = np.asarray(net_income_usd, dtype=float)
+    return income / np.asarray(spend_high_usd, dtype=float), income / np.asarray(spend_low_usd, dtype=float)
 
 
 def burn_range(spend_low, spend_high, revenue_low, revenue_high) -> tuple[np.ndarray, np.ndarray]:

@@ -134,6 +134,18 @@ def symmetric_logit(n_labs, gross_margin, lone_lab_share) -> RivalryOutcome:
     )
 
 
+def margin_floor(gross_margin, lone_lab_share):
+    """The gross margin the logit equilibrium tends to as the number of labs grows, share of revenue.
+
+    Each lab's share goes to 0, so its markup falls to ``lambda = gamma (1 - s_1)`` over the
+    serving cost ``c = 1 - gamma``, and its margin to ``lambda / (c + lambda)``: what product
+    differentiation protects however many rivals enter.
+    """
+    gamma = np.asarray(check_share("gross_margin", gross_margin), dtype=float)
+    s1 = np.asarray(check_number("lone_lab_share", lone_lab_share, gt=0, lt=1), dtype=float)
+    return gamma * (1 - s1) / (1 - gamma + gamma * (1 - s1))
+
+
 def cournot_margin(n_labs, gross_margin):
     """Gross margin (Lerner index) with ``n`` symmetric Cournot labs and constant-elasticity demand.
 
@@ -142,3 +154,13 @@ def cournot_margin(n_labs, gross_margin):
     """
     n = check_number("n_labs", n_labs, ge=1)
     return check_share("gross_margin", gross_margin) / np.asarray(n, dtype=float)
+
+
+def cournot_lone_lab_margin(n_labs, margin):
+    """The lone lab's margin that would leave each of ``n`` Cournot labs the gross margin ``margin``: ``n margin``.
+
+    The inverse of :func:`cournot_margin`. Above 1, no lone lab's margin can do it: the
+    observed margin cannot be squared with Cournot competition among ``n`` labs.
+    """
+    n = check_number("n_labs", n_labs, ge=1)
+    return np.asarray(n, dtype=float) * check_share("margin", margin)

@@ -401,7 +401,10 @@ def outputs(chain: ChainParams, draws) -> dict[str, np.ndarray]:
     dict
         ``profit`` and ``revenue`` (USD by year, shape (n, T)), ``funding_need`` (USD from
         ``chain.funding_from_year``), ``profitable_from`` (see :func:`profitable_from`; NaN: not
-        within the horizon), ``realized_multiple`` and ``realized_margin``.
+        within the horizon), ``realized_multiple``, ``realized_margin`` and ``gross_profit_multiple``
+        (× the training cost), and the cohort chapter's two conditions from the competition
+        model: ``cohort_profitable`` (each model pays for itself, ``gamma_r m_r > 1``) and
+        ``profitable_while_scaling`` (each model's gross profit covers the next one, ``gamma_r m_r > g``).
     """
     comp, result, edge = _competition(chain, draws)
     wall = (chain.generation(chain.wall_year) if chain.ending == "continue"
@@ -411,7 +414,9 @@ def outputs(chain: ChainParams, draws) -> dict[str, np.ndarray]:
     _, need = funding_need(profit, chain.years, chain.funding_from_year)
     return {"profit": profit, "revenue": revenue, "funding_need": need[..., -1],
             "profitable_from": profitable_from(profit, chain.years), "realized_multiple": result.realized_multiple,
-            "realized_margin": result.realized_margin}
+            "realized_margin": result.realized_margin, "gross_profit_multiple": result.gross_profit_multiple,
+            "cohort_profitable": result.cohort_profitable,
+            "profitable_while_scaling": result.company_profitable_while_scaling}
 
 
 def model(chain: ChainParams):
@@ -434,10 +439,83 @@ def trend_cost_growth(level: float) -> tuple[Range, trends.LogLinearFit]:
     return Range("cost_growth_per_year", low, high, spec.family, level, spec.domain), fit
 
 
+def years_per_tenfold(growth_per_year) -> np.ndarray:
+    """Years a growth of ``growth_per_year`` (a factor a year, > 1) takes to multiply by ten: ``1 / log10 G``."""
+    growth = np.asarray(check_number("growth_per_year", growth_per_year, gt=1), dtype=float)
+    return 1.0 / np.log10(growth)
+
+
 def within(values, interval: Interval) -> np.ndarray:
     """Whether each value lies in a reported interval (bounds included)."""
     values = np.asarray(values, dtype=float)
     return (values >= interval.lo) & (values <= interval.hi)
+
+
+def side_of(values, interval: Interval) -> np.ndarray:
+    """Where each value lies against a reported interval: -1 below it, 0 within it (bounds included), 1 above it."""
+    values = np.asarray(values, dtype=float)
+    return (values > interval.hi).astype(int) - (values < interval.lo).astype(int)
+
+
+def compare_endings(chain: ChainParams, draws, capacity, evaluated=None) -> pd.DataFrame:
+    """The chain under each ending of :data:`ENDINGS`, on the same draws.
+
+    Parameters
+    ----------
+    chain : ChainParams
+        The chain; its ``ending`` is replaced by each ending in turn.
+    draws : mapping
+        The draws of the chain's inputs (with ``wall_year`` and ``overhang_multiple``, which
+        the endings use).
+    capacity : array, shape (n,)
+        What can still be raised in each draw, USD.
+    evaluated : dict, optional
+        :func:`outputs` of the chain's own ending over ``draws``, if already run (it is not run again).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ending: ``p_profitable_by_last_year`` (probability that profit has turned
+        positive for good by the chain's last year), ``median_funding_need_usd``,
+        ``funding_need_p90_usd`` (90th percentile) and ``p_need_exceeds_capacity``.
+    """
+    rows = {}
+    for name in ENDINGS:
+        out = evaluated if evaluated is not None and name == chain.ending else uncertainty.evaluate(
+            model(replace(chain, ending=name)), draws)
+        need = out["funding_need"]
+        rows[name] = {
+            "p_profitable_by_last_year": float(uncertainty.probability_by(out["profitable_from"], chain.years[-1:])[0]),
+            "median_funding_need_usd": float(np.median(need)),
+            "funding_need_p90_usd": float(uncertainty.quantiles(need, 0.9)),
+            "p_need_exceeds_capacity": uncertainty.probability(need > capacity),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("ending")
+
+
+def grid_axes(ranges, values: dict[str, list]) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Axes of a grid of input medians (see :func:`probability_grid`) that pass through the chain's own medians.
+
+    Each input's median, rounded to two decimals, joins the values of its axis, so that the
+    chapter's own point lies on the grid (a what-if control can start there).
+
+    Parameters
+    ----------
+    ranges : sequence of Range
+        Every input of the chain.
+    values : dict
+        ``input name -> medians`` to show, in the input's unit.
+
+    Returns
+    -------
+    axes : dict
+        ``input name -> sorted medians``, the chain's own among them.
+    medians : dict
+        ``input name -> the chain's own median``, rounded as on the axis.
+    """
+    by_name = {r.name: r for r in ranges}
+    medians = {name: round(by_name[name].median, 2) for name in values}
+    return {name: sorted({*v, medians[name]}) for name, v in values.items()}, medians
 
 
 def probability_grid(chain: ChainParams, ranges, axes: dict[str, list], n_draws: int, seed: int) -> pd.DataFrame:

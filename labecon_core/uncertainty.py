@@ -353,6 +353,25 @@ def quantiles(values, probs, axis: int = 0) -> np.ndarray:
     return np.quantile(values, probs, axis=axis)
 
 
+def quantile_bands(values, bands: Mapping[str, float]) -> pd.DataFrame:
+    """Quantiles over the draws of a path, one row per step of the path (a year, say), for a fan chart.
+
+    Parameters
+    ----------
+    values : array, shape (n, T)
+        The path in each draw.
+    bands : mapping
+        ``column name -> probability`` in [0, 1] (``{"q05": 0.05, "q50": 0.5}``).
+
+    Returns
+    -------
+    DataFrame
+        ``T`` rows, a column per band: the path's quantile at its probability, in the unit of ``values``.
+    """
+    q = quantiles(values, list(bands.values()))
+    return pd.DataFrame(dict(zip(bands, q, strict=True)))
+
+
 def probability(event) -> float:
     """Share of draws in which ``event`` (a boolean array over the draws) holds."""
     event = np.asarray(event)
@@ -370,6 +389,12 @@ def standard_error(p: float, n_draws: int) -> float:
     return math.sqrt(p * (1.0 - p) / n)
 
 
+def never_as_inf(times) -> np.ndarray:
+    """Event times with "never" (NaN) as infinity: later than any time, so that such draws rank last."""
+    times = np.asarray(times, dtype=float)
+    return np.where(np.isnan(times), np.inf, times)
+
+
 def probability_by(times, points) -> np.ndarray:
     """Probability that an event has happened by each of ``points``: ``P(time <= point)``.
 
@@ -379,8 +404,7 @@ def probability_by(times, points) -> np.ndarray:
     if times.size == 0:
         raise ValueError("a probability needs at least one draw")
     points = np.asarray(points, dtype=float)
-    happened = np.where(np.isnan(times), np.inf, times)
-    return (happened[:, None] <= points.ravel()[None, :]).mean(axis=0).reshape(points.shape)
+    return (never_as_inf(times)[:, None] <= points.ravel()[None, :]).mean(axis=0).reshape(points.shape)
 
 
 def tornado(outcome: Callable[[Mapping[str, np.ndarray]], np.ndarray], ranges: Sequence[Range]) -> pd.DataFrame:
@@ -464,6 +488,36 @@ def rank_correlations(inputs: Mapping[str, np.ndarray], outcome) -> pd.Series:
         rho[name] = np.nan if np.ptp(ry) == 0 else float(np.corrcoef(average_ranks(x), ry)[0, 1])
     s = pd.Series(rho, dtype=float)
     return s.reindex(s.abs().sort_values(ascending=False, kind="stable").index)
+
+
+def median_shifts(inputs: Mapping[str, np.ndarray], event, ranges: Sequence[Range]) -> pd.DataFrame:
+    """How far keeping only the draws where ``event`` holds moves each input's median, in logs.
+
+    Parameters
+    ----------
+    inputs : mapping
+        ``name -> draws`` of each range's input, shape (n,).
+    event : array of bool, shape (n,)
+        The draws kept (at least one).
+    ranges : sequence of Range
+        The inputs to compare, with positive medians (a calendar year's log shift means little).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by input, largest shift first (ties in the order given): ``median_overall``
+        (the range's median), ``median_given_event`` (over the kept draws), both in the
+        input's unit, and ``log_shift``, ``|log(median_given_event / median_overall)|``.
+    """
+    event = np.asarray(event)
+    if event.dtype != bool or not event.any():
+        raise ValueError("the event must be a boolean array that holds in at least one draw")
+    medians = np.array([r.median for r in ranges], dtype=float)
+    given = np.array([np.median(np.asarray(inputs[r.name])[event]) for r in ranges], dtype=float)
+    frame = pd.DataFrame({"median_overall": medians, "median_given_event": given,
+                          "log_shift": np.abs(np.log(given / medians))},
+                         index=pd.Index([r.name for r in ranges], name="input"))
+    return frame.sort_values("log_shift", ascending=False, kind="stable")
 
 
 def density_table(x, y, x_edges, y_edges) -> pd.DataFrame:

@@ -224,6 +224,68 @@ def test_required_multiple_reaches_the_target(p, target):
         assert float(competition_model(q).gross_profit_multiple) == 0
 
 
+@given(p=params, realized=st.floats(0, 50))
+def test_the_implied_no_competition_multiple_realizes_what_it_was_read_from(p, realized):
+    q = CompetitionParams(**p)
+    m0 = float(competition.implied_no_competition_multiple(q, realized))
+    r = competition_model(replace(q, revenue_multiple_no_competition=m0))
+    assert float(r.realized_multiple) == pytest.approx(realized, rel=1e-9, abs=1e-12)
+    # With no force acting, a multiple reads back as itself.
+    assert competition.implied_no_competition_multiple(q.without_competition(), realized) == pytest.approx(realized)
+
+
+def test_the_implied_multiple_is_the_chapters_reading():
+    """m0 read as an after-competition figure: m0 / (m_r / m0), since revenue is proportional to m0."""
+    p = CompetitionParams()
+    m_r = float(competition_model(p).realized_multiple)
+    assert competition.implied_no_competition_multiple(p, 2.0) == pytest.approx(2.0 ** 2 / m_r, rel=1e-12)
+    with pytest.raises(ParameterError, match="'realized_multiple': got -1"):
+        competition.implied_no_competition_multiple(p, -1)
+
+
+def test_shortest_lags_are_the_solvers_and_end_where_they_reach_zero():
+    p = CompetitionParams()
+    targets = {"cohort breaks even": 1.0, "profit while scaling": p.cost_growth}
+    multiples = np.geomspace(1, 300, 31)
+    curves = competition.shortest_lags(p, multiples, [1.0, 10.0], targets)
+    assert curves.lag_months.notna().all()
+    for r in curves.itertuples():
+        q = replace(p, revenue_multiple_no_competition=r.revenue_multiple_no_competition,
+                    annual_price_decline=r.annual_price_decline)
+        assert r.lag_months == float(competition.lag_for_gross_multiple(q, targets[r.condition]))
+    ends = []
+    for _, c in curves.groupby(["annual_price_decline", "condition"], sort=False):
+        # A larger multiple never needs a longer lead; a lag of 0 only at the end of a curve.
+        assert np.all(np.diff(c.revenue_multiple_no_competition) > 0) and np.all(np.diff(c.lag_months) <= 1e-9)
+        assert (c.lag_months.iloc[:-1] > 0).all()
+        ends.append(c.lag_months.iloc[-1])
+    assert 0.0 in ends
+    # Kept: every multiple that can reach the target, up to the first that needs no lead at all.
+    for decline in (1.0, 10.0):
+        lag = competition.lag_for_gross_multiple(
+            replace(p, revenue_multiple_no_competition=multiples, annual_price_decline=decline), 1.0)
+        first_zero = multiples[lag == 0].min(initial=np.inf)
+        kept = curves[(curves.annual_price_decline == decline) & (curves.condition == "cohort breaks even")]
+        np.testing.assert_array_equal(kept.revenue_multiple_no_competition,
+                                      multiples[~np.isnan(lag) & (multiples <= first_zero)])
+
+
+@given(lags=st.lists(st.floats(0.5, 60), min_size=1, max_size=5, unique=True), gen=st.floats(0.5, 60),
+       life=st.integers(1, 60))
+def test_force_events_mark_parity_and_the_successor_within_the_life(lags, gen, life):
+    lags = sorted(lags)
+    events = competition.force_events(CompetitionParams(generation_interval_months=gen, model_life_months=life), lags)
+    assert (events.month < life).all()
+    for lag in lags:
+        expected = {}
+        if lag < life:
+            expected[lag] = ["open-model parity"]
+        if gen < life:
+            expected.setdefault(gen, []).append("own successor")
+        at = events[events.open_model_lag_months == lag]
+        assert dict(zip(at.month, at.event, strict=True)) == {m: " and ".join(e) for m, e in expected.items()}
+
+
 @settings(max_examples=40)
 @given(p=params)
 def test_composes_with_the_cohort_model(p):
@@ -277,6 +339,27 @@ def test_first_year_falls_and_flagship_path():
     cuts = competition.successor_discounts(_prices(), 0.75)
     assert list(cuts.model) == ["B"]
     assert cuts.discount.iloc[0] == pytest.approx(2.0)  # A had been cut to 4 when B launched at 2
+    assert cuts.price_share.iloc[0] * cuts.discount.iloc[0] == pytest.approx(1.0)
+
+
+def test_flagship_paths_follow_every_line():
+    prices = _prices().assign(lab=["X", "X", "X", "Y"])
+    paths = competition.flagship_paths(prices, 0.75)
+    assert list(paths.line) == ["A", "A", "A", "C"] and list(paths.lab) == ["X", "X", "X", "Y"]
+    for line, path in paths.groupby("line"):
+        pd.testing.assert_frame_equal(path.drop(columns=["line", "lab"]).reset_index(drop=True),
+                                      competition.flagship_path(prices, line, 0.75))
+
+
+def test_lag_extremes_bound_every_figure():
+    lags = pd.DataFrame({"value_months": [12.0, np.nan, 3.5], "low_months": [np.nan, 5.0, 1.1],
+                         "high_months": [np.nan, 22.0, 5.3]})
+    assert competition.lag_extremes(lags) == (1.1, 22.0)
+    table = data.load("open_model_lag")
+    low, high = competition.lag_extremes(table)
+    figures = table[["value_months", "low_months", "high_months"]].to_numpy().ravel()
+    figures = figures[~np.isnan(figures)]
+    assert low == figures.min() and high == figures.max()
 
 
 def test_runway_and_burn():
@@ -285,6 +368,25 @@ def test_runway_and_burn():
     assert (low, high) == (3.5e9, 6.5e9)
     with pytest.raises(ParameterError, match="'cash_usd'"):
         competition.runway_months(-1, 1e9)
+
+
+@given(cash=st.floats(0, 1e11), burn=st.floats(1e8, 1e10), spread=st.floats(1, 5))
+def test_the_runway_band_runs_from_the_high_burn_to_the_low(cash, burn, spread):
+    short, long = competition.runway_band(cash, burn, burn * spread)
+    assert short == competition.runway_months(cash, burn * spread) and long == competition.runway_months(cash, burn)
+    assert short <= long
+    # A year of the burn uses up twelve months of runway.
+    assert competition.runway_months(cash + burn, burn) == pytest.approx(competition.runway_months(cash, burn) + 12)
+    band = competition.runway_band(np.linspace(0, cash, 4), np.array([[burn], [2 * burn]]), 3 * burn)
+    assert band[0].shape == band[1].shape == (2, 4)
+
+
+@given(income=st.floats(-1e11, 1e11), spend=st.floats(1e8, 1e11), spread=st.floats(1, 5))
+def test_profit_cover_multiplies_back_to_the_income(income, spend, spread):
+    low, high = competition.profit_cover(income, spend, spend * spread)
+    assert low * spend * spread == pytest.approx(income) and high * spend == pytest.approx(income)
+    if income >= 0:
+        assert low <= high  # the high spend leaves the lower cover
 
 
 def test_the_tables_load_and_cite_known_sources():

@@ -59,11 +59,31 @@ def test_cournot_margin_is_gamma_over_n():
     np.testing.assert_allclose(rivalry.cournot_margin([1, 2, 4], 0.72), [0.72, 0.36, 0.18])
 
 
+@given(g=gamma, s=s1)
+def test_margins_fall_towards_the_floor_and_never_below_it(g, s):
+    floor = rivalry.margin_floor(g, s)
+    margins = rivalry.symmetric_logit(np.array([1.0, 2.0, 10.0, 1e7]), g, s).margin
+    assert np.all(margins >= floor - 1e-12)
+    assert margins[-1] == pytest.approx(floor, abs=1e-6)
+    # The floor is the markup lambda = gamma (1 - s_1) over the price c + lambda.
+    assert floor * (1 - g + g * (1 - s)) == pytest.approx(g * (1 - s), abs=1e-15)
+
+
+@given(k=n, m=st.floats(0, 1))
+def test_the_cournot_lone_lab_margin_inverts_the_cournot_margin(k, m):
+    needed = rivalry.cournot_lone_lab_margin(k, m)
+    assert needed == pytest.approx(k * m)
+    if needed <= 1:
+        assert rivalry.cournot_margin(k, needed) == pytest.approx(m, abs=1e-15)
+
+
 @pytest.mark.parametrize(("call", "message"), [
     (lambda: rivalry.symmetric_logit(0.5, 0.7, 0.3), r"'n_labs': got 0.5; allowed: a number >= 1"),
     (lambda: rivalry.symmetric_logit(2, 1.2, 0.3), r"'gross_margin': got 1.2"),
     (lambda: rivalry.symmetric_logit(2, 0.7, 1.0), r"'lone_lab_share': got 1.0; allowed: a number > 0 and < 1"),
     (lambda: rivalry.cournot_margin(0, 0.7), r"'n_labs': got 0"),
+    (lambda: rivalry.margin_floor(0.7, 1.0), r"'lone_lab_share': got 1.0"),
+    (lambda: rivalry.cournot_lone_lab_margin(4, 1.2), r"'margin': got 1.2"),
 ])
 def test_bad_input_is_named(call, message):
     with pytest.raises(ParameterError, match=message):

@@ -3,7 +3,10 @@
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from labecon_book import chapters
 from labecon_book import params as cli_params
@@ -84,6 +87,65 @@ def test_the_chain_composes_the_models_it_names():
     # The anchor: training spend in the anchor year is the drawn spend.
     anchor = list(r.pnl.years).index(chain.anchor_year)
     np.testing.assert_allclose(r.pnl.training_spend[:, anchor], d["anchor_training_usd"], rtol=1e-12)
+
+
+def test_the_outputs_carry_the_cohort_chapters_two_conditions():
+    inputs, d = some_draws(n=400)
+    chain = inputs.chain
+    out = synthesis.outputs(chain, d)
+    gross = out["gross_profit_multiple"]
+    np.testing.assert_allclose(gross, out["realized_multiple"] * out["realized_margin"], rtol=1e-12)
+    g = d["cost_growth_per_year"] ** chain.generation_interval_years
+    np.testing.assert_array_equal(out["profitable_while_scaling"],
+                                  out["realized_margin"] * out["realized_multiple"] > g)
+    np.testing.assert_array_equal(out["cohort_profitable"], gross > 1)
+    # Where costs grow (g > 1), a model that covers the next, larger one also pays for itself.
+    assert not np.any(out["profitable_while_scaling"] & ~out["cohort_profitable"] & (g > 1))
+
+
+def test_the_endings_compared_on_the_same_draws():
+    inputs = chapter_inputs()
+    ranges, _ = inputs.all_ranges()
+    d = uncertainty.sample([*ranges, inputs.capacity], 300, np.random.default_rng(4))
+    capacity = d[synthesis.CAPACITY]
+    out = uncertainty.evaluate(synthesis.model(inputs.chain), d)
+    table = synthesis.compare_endings(inputs.chain, d, capacity)
+    assert list(table.index) == list(synthesis.ENDINGS)
+    # Handing over the chain's own run changes nothing.
+    pd.testing.assert_frame_equal(synthesis.compare_endings(inputs.chain, d, capacity, evaluated=out), table)
+    own = table.loc[inputs.chain.ending]
+    assert own.median_funding_need_usd == np.median(out["funding_need"])
+    assert own.p_need_exceeds_capacity == np.mean(out["funding_need"] > capacity)
+    assert own.p_profitable_by_last_year == np.mean(out["profitable_from"] <= inputs.chain.last_year)
+    assert (table.median_funding_need_usd <= table.funding_need_p90_usd).all()
+    # A lab that stops training after the wall has no bill left to pay: it turns a profit in every draw.
+    assert table.loc["overhang", "p_profitable_by_last_year"] == 1.0
+
+
+def test_the_grid_axes_pass_through_the_chains_medians():
+    ranges, _ = chapter_inputs().all_ranges()
+    values = {"open_model_lag_months": [3.0, 24.0], "revenue_multiple_no_competition": [2.0, 20.0]}
+    axes, medians = synthesis.grid_axes(ranges, values)
+    by_name = {r.name: r for r in ranges}
+    for name, axis in axes.items():
+        assert medians[name] == round(by_name[name].median, 2) and medians[name] in axis
+        assert axis == sorted(set(axis)) and set(values[name]) <= set(axis)
+    assert synthesis.grid_axes(ranges, {"open_model_lag_months": [medians["open_model_lag_months"]]})[0] == {
+        "open_model_lag_months": [medians["open_model_lag_months"]]}
+
+
+@given(growth=st.floats(1.001, 1e3))
+def test_years_per_tenfold_multiply_by_ten(growth):
+    years = float(synthesis.years_per_tenfold(growth))
+    assert growth ** years == pytest.approx(10.0, rel=1e-9)
+    assert synthesis.years_per_tenfold(growth ** 2) == pytest.approx(years / 2)
+
+
+def test_side_of_a_reported_interval_agrees_with_within():
+    interval = finances.Interval(2.0, 4.0)
+    values = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    np.testing.assert_array_equal(synthesis.side_of(values, interval), [-1, 0, 0, 0, 1])
+    np.testing.assert_array_equal(synthesis.side_of(values, interval) == 0, synthesis.within(values, interval))
 
 
 def test_endings_follow_the_wall_year():

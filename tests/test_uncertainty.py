@@ -144,6 +144,39 @@ def test_quantiles_and_probabilities_on_known_distributions():
                                [0.0, 0.5, 0.5, 0.75, 0.75])
 
 
+def test_quantile_bands_are_the_quantiles_of_each_step():
+    rng = np.random.default_rng(3)
+    paths = np.cumsum(rng.normal(size=(2000, 6)), axis=1)
+    bands = {"q05": 0.05, "q50": 0.5, "q95": 0.95}
+    frame = uncertainty.quantile_bands(paths, bands)
+    assert list(frame.columns) == list(bands) and len(frame) == 6
+    for name, p in bands.items():
+        np.testing.assert_array_equal(frame[name], uncertainty.quantiles(paths, p))
+    assert np.all(frame.q05 <= frame.q50) and np.all(frame.q50 <= frame.q95)
+
+
+def test_never_ranks_after_every_time():
+    times = np.array([2025.0, np.nan, 2027.0])
+    np.testing.assert_array_equal(uncertainty.never_as_inf(times), [2025.0, np.inf, 2027.0])
+    assert uncertainty.average_ranks(uncertainty.never_as_inf(times))[1] == 3
+
+
+def test_median_shifts_measure_how_an_event_moves_each_median():
+    ranges = [Range("moved", 1, 100), Range("independent", 1, 100), Range("fixed", 5, 5)]
+    d = uncertainty.sample(ranges, 20_000, np.random.default_rng(8))
+    event = d["moved"] > 10.0  # the median of "moved" is 10
+    shifts = uncertainty.median_shifts(d, event, ranges)
+    assert list(shifts.index) == ["moved", "independent", "fixed"]
+    moved = shifts.loc["moved"]
+    assert moved.median_given_event == np.median(d["moved"][event])
+    assert moved.log_shift == pytest.approx(abs(math.log(moved.median_given_event / moved.median_overall)))
+    # Above the median of a lognormal with these ends, half the probability: the 75th percentile.
+    assert moved.median_given_event == pytest.approx(float(ranges[0].quantile(0.75)), rel=0.02)
+    assert shifts.loc["independent", "log_shift"] < 0.05 and shifts.loc["fixed", "log_shift"] == 0
+    with pytest.raises(ValueError, match="holds in at least one draw"):
+        uncertainty.median_shifts(d, np.zeros(20_000, dtype=bool), ranges)
+
+
 def test_tornado_orders_by_swing_on_a_constructed_case():
     ranges = [Range("small", 1, 2), Range("big", 1, 5), Range("none", 1, 3), Range("fixed", 4, 4),
               Range("negative", 1, 3)]
