@@ -41,10 +41,10 @@ lint: install-test
 	$(BIN)/lint-imports
 
 # Re-execute the chapters in book/ with their defaults: updates the outputs nbval compares against,
-# and the models' reference values (tests/reference_values.json). Review the diff.
+# and the models' reference values (tests/core/reference_values.json). Review the diff.
 refresh: install-test
 	$(BIN)/labecon refresh
-	$(BIN)/pytest -q -p no:nbval -o addopts="" tests/test_reference_values.py --update-reference
+	$(BIN)/pytest -q -p no:nbval -o addopts="" tests/core/test_reference_values.py --update-reference
 
 # Timings are ratios and figures measured within one run (the machines are shared and noisy).
 bench: install

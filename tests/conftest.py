@@ -30,4 +30,4 @@ def real_book(tmp_path_factory):
 
 def pytest_addoption(parser):
     parser.addoption("--update-reference", action="store_true",
-                     help="write tests/reference_values.json from the models as they are (after a deliberate change)")
+                     help="write tests/core/reference_values.json from the models as they are (after a change)")

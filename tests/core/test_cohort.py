@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from labecon_core import cohort
@@ -34,8 +34,17 @@ def test_closed_form_profit(c0, g, m, gamma, k):
     cost = c0 * g ** np.arange(k)
     np.testing.assert_allclose(r.profit[0], -c0, rtol=1e-12)
     np.testing.assert_allclose(r.profit[1:], cost[:-1] * (gamma * m - g), rtol=1e-9, atol=1e-6 * c0)
-    assert np.all((r.profit[1:] > 0) == cohort.profitable_while_scaling(gamma, m, g)) or np.isclose(gamma * m, g)
-    assert np.all((r.cohort_pnl > 0) == (gamma * m > 1)) or np.isclose(gamma * m, 1)
+
+
+@given(c0=st.floats(1e6, 1e10), g=growth, m=multiple, gamma=margin, k=st.integers(2, 8))
+def test_signs_follow_the_two_conditions(c0, g, m, gamma, k):
+    """Away from the lines themselves (where rounding decides the sign), the company profits while scaling
+    exactly when gamma m > g, and every cohort exactly when gamma m > 1."""
+    assume(not np.isclose(gamma * m, g, rtol=1e-9) and not np.isclose(gamma * m, 1, rtol=1e-9))
+    r = cohort_model(CohortParams(first_training_cost=c0, cost_growth=g, revenue_multiple=m,
+                                  gross_margin=gamma, generations=k))
+    assert np.all((r.profit[1:] > 0) == cohort.profitable_while_scaling(gamma, m, g))
+    assert np.all((r.cohort_pnl > 0) == (gamma * m > 1))
 
 
 @settings(max_examples=60)

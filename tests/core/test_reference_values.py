@@ -6,7 +6,7 @@ same on every machine), which lets nbval catch a change of a model result down t
 and every number it returns is compared with ``reference_values.json`` with a relative
 tolerance of 1e-9 (a thousand times the noise between CPUs, and far below any change a
 reader could see). When a model is changed on purpose, ``make refresh`` writes the file
-again (``pytest tests/test_reference_values.py --update-reference``); review its diff.
+again (``pytest tests/core/test_reference_values.py --update-reference``); review its diff.
 """
 
 import dataclasses
