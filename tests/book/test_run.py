@@ -2,12 +2,15 @@
 
 from mini_project import add_broken_chapter, labecon
 
+from labecon_book.outputs import MARKER
+
 
 def test_a_failed_run_leaves_the_earlier_run_untouched(project):
     add_broken_chapter(project)
     out = project / "runs" / "broken"
     out.mkdir(parents=True)
     earlier = {name: f"earlier {name}" for name in ("broken.ipynb", "broken.html", "results.json")}
+    earlier[MARKER] = "run\n"  # an earlier run's folder
     for name, text in earlier.items():
         (out / name).write_text(text)
     proc = labecon(project, "run", "broken", "--out", str(out))
@@ -21,5 +24,5 @@ def test_a_run_replaces_all_three_outputs_and_leaves_no_temporary_file(project):
     proc = labecon(project, "run", "cohort-accounting", "-p", "cost_growth", "5", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir() if p.suffix != ".js") == [
-        "cohort-accounting.html", "cohort-accounting.ipynb", "results.json"]
+        MARKER, "cohort-accounting.html", "cohort-accounting.ipynb", "results.json"]
     assert '"cost_growth": 5.0' in (out / "results.json").read_text()

@@ -1,7 +1,6 @@
 """Tests of labecon_core.compute: training FLOP, accelerator-hours, rental and ownership cost, power."""
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,9 +14,8 @@ from labecon_core import compute, data
 from labecon_core.compute import TrainingParams, training_costs
 from labecon_core.errors import DataError, ParameterError
 from labecon_core.inputs import compute_costs
+from labecon_core.paths import ROOT
 from labecon_core.power import HOURS_PER_YEAR
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def claims():

@@ -130,7 +130,7 @@ def test_missing_column_is_named(copy_dir, name):
     path = copy_dir / f"{name}.csv"
     column = next(iter(data.schema(name)["columns"]))
     _rewrite(path, lambda f: f.pop(column))
-    with pytest.raises(DataError, match=re.escape(f"{path}: missing column '{column}'")):
+    with pytest.raises(DataError, match=re.escape(f"{path}: missing column(s) {column}")):
         data.load(name, data_dir=copy_dir)
 
 
@@ -224,7 +224,7 @@ def test_subsidized_must_be_true_or_false(copy_dir):
 def test_column_not_in_schema_is_named(copy_dir):
     path = copy_dir / "ai_spend_2024.csv"
     _rewrite(path, lambda f: f.insert(1, "extra", "x"))
-    with pytest.raises(DataError, match=re.escape(f"{path}: column 'extra' is not in the schema")):
+    with pytest.raises(DataError, match=re.escape(f"{path}: column(s) extra not in ai_spend_2024.schema.yml")):
         data.load("ai_spend_2024", data_dir=copy_dir)
 
 
