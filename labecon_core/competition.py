@@ -231,6 +231,73 @@ def competition_model(p: CompetitionParams) -> CompetitionResult:
     )
 
 
+def calibrated(p: CompetitionParams, observed_multiple, observed_margin, n_labs_today, lag_today_months
+               ) -> CompetitionParams:
+    """The model with the no-competition multiple and the lone lab's margin that today's market reproduces.
+
+    The observed figures, a model's lifetime revenue over its training cost and the gross
+    margin labs report, belong to today's market: ``n_labs_today`` rivals and an open model
+    ``lag_today_months`` behind, with ``p``'s price decline, successor and premium. The
+    counterfactual a lone lab would have, ``m0`` and its margin, is what makes the model
+    reproduce them there; ``p``'s own ``n_labs`` and lag are then what-ifs against today.
+    Lifetime revenue and gross profit are linear in the lone lab's margin on either side of
+    the margin at which the launch price meets the commodity price (below it, parity leaves
+    no premium to cut), so the margin that gives the observed realized margin solves a linear
+    equation there, with coefficients read off the model itself; the realized multiple is
+    proportional to ``m0``.
+
+    Parameters
+    ----------
+    p : CompetitionParams
+        The forces; its ``revenue_multiple_no_competition`` and ``gross_margin`` are replaced.
+    observed_multiple : float or array
+        A model's lifetime revenue over its training cost today (>= 0).
+    observed_margin : float or array
+        The gross margin reported today, share of revenue in [0, 1].
+    n_labs_today, lag_today_months : float or array
+        Today's number of symmetric frontier labs (>= 1) and open-model lag (months, > 0).
+
+    Returns
+    -------
+    CompetitionParams
+        ``p`` with the inferred ``revenue_multiple_no_competition`` and ``gross_margin``
+        (arrays where the inputs are).
+    """
+    multiple = np.asarray(check_number("observed_multiple", observed_multiple, ge=0), dtype=float)
+    margin = np.asarray(check_share("observed_margin", observed_margin), dtype=float)
+    today = replace(p, revenue_multiple_no_competition=1.0,
+                    n_labs=check_number("n_labs_today", n_labs_today, ge=1),
+                    open_model_lag_months=check_number("lag_today_months", lag_today_months, gt=0))
+
+    def at(gamma):
+        r = competition_model(replace(today, gross_margin=gamma))
+        return r.realized_multiple, r.gross_profit_multiple
+
+    # The launch price 1 + gamma (k - 1) meets the commodity price (1 - gamma) / (1 - mu_c) at gamma = kink.
+    k = rivalry.symmetric_logit(today.n_labs, 1.0, today.lone_lab_share).price
+    up = 1.0 / (1.0 - np.asarray(today.commodity_margin, dtype=float))
+    kink = (up - 1.0) / (k - 1.0 + up)
+
+    def solve(x0, x1, ends):
+        # G(x) = mu R(x) on [x0, x1], where G and R are linear in x; also R at the solution.
+        (r0, g0), (r1, g1) = ends
+        slope_g, slope_r = (g1 - g0) / (x1 - x0), (r1 - r0) / (x1 - x0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = x0 + (margin * r0 - g0) / (slope_g - margin * slope_r)
+        return x, r0 + slope_r * (x - x0)
+
+    at_kink = at(kink)
+    lone, per_unit = solve(kink, 1.0, (at_kink, at(1.0)))
+    if np.any(lower := ~(lone >= kink)):  # a margin below the kink's (rare): the other segment
+        below, below_unit = solve(0.0, kink, (at(0.0), at_kink))
+        lone, per_unit = np.where(lower, below, lone), np.where(lower, below_unit, per_unit)
+    lone = np.clip(lone, 0.0, 1.0)
+    m0 = np.where(per_unit > 0, multiple / np.where(per_unit > 0, per_unit, 1.0), 0.0)
+    if np.ndim(m0) == 0:
+        m0, lone = float(m0), float(lone)
+    return replace(p, revenue_multiple_no_competition=m0, gross_margin=lone)
+
+
 def monthly(p: CompetitionParams) -> tuple[np.ndarray, np.ndarray]:
     """Revenue and gross profit in each month of the model's life, in multiples of the training cost.
 

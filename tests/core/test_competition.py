@@ -454,3 +454,38 @@ def test_the_chapter_rejects_bad_input_before_running():
                         ("retained_premium", "2")]:
         with pytest.raises(ParameterError, match=f"'{name}'"):
             cli_params.resolve(chapter, overrides=[(name, value)])
+
+
+# --- calibration to today's market ---------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(multiple=st.floats(0.5, 6), margin=st.floats(0.05, 0.95), n=st.floats(1, 8), lag=st.floats(1, 30),
+       decline=st.floats(1, 3), kappa=st.floats(0, 0.9))
+def test_calibrated_model_reproduces_todays_figures_and_more_labs_lower_them(multiple, margin, n, lag, decline,
+                                                                            kappa):
+    p = CompetitionParams(annual_price_decline=decline, successor_cannibalization=kappa)
+    q = competition.calibrated(p, multiple, margin, n, lag)
+    today = competition_model(replace(q, n_labs=n, open_model_lag_months=lag))
+    assert float(today.realized_multiple) == pytest.approx(multiple, rel=1e-9)
+    assert float(today.realized_margin) == pytest.approx(margin, abs=1e-9)
+    assert q.gross_margin >= margin - 1e-9, "a lone lab keeps at least today's margin"
+    one_more = competition_model(replace(q, n_labs=n + 1, open_model_lag_months=lag))
+    assert one_more.realized_multiple < today.realized_multiple
+    assert one_more.realized_margin < today.realized_margin
+
+
+def test_calibration_is_vectorised_over_draws():
+    p = CompetitionParams()
+    multiples, margins = np.array([1.5, 2.0, 3.0]), np.array([0.7, 0.72, 0.8])
+    many = competition.calibrated(p, multiples, margins, 4, 12)
+    for i in range(3):
+        one = competition.calibrated(p, multiples[i], margins[i], 4, 12)
+        assert many.revenue_multiple_no_competition[i] == pytest.approx(one.revenue_multiple_no_competition)
+        assert many.gross_margin[i] == pytest.approx(one.gross_margin)
+
+
+def test_calibration_names_a_bad_observed_figure():
+    with pytest.raises(ParameterError, match="'observed_margin'"):
+        competition.calibrated(CompetitionParams(), 2.0, 1.2, 4, 12)
+    with pytest.raises(ParameterError, match="'n_labs_today'"):
+        competition.calibrated(CompetitionParams(), 2.0, 0.7, 0.5, 12)
