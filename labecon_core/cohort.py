@@ -293,6 +293,78 @@ def profitable_while_scaling(gross_margin, revenue_multiple, cost_growth):
     return np.asarray(gross_margin) * np.asarray(revenue_multiple) > np.asarray(cost_growth)
 
 
+def condition_factor(gross_margin, revenue_multiple, cost_growth=1.0):
+    """How far ``gamma m`` is from ``g``: the larger of the two over the smaller (a factor, >= 1).
+
+    Read with :func:`profitable_while_scaling` for the side of the line: where ``gamma m > g``
+    holds, ``gamma m`` exceeds ``g`` by this factor; where it fails, it falls short of ``g`` by it.
+
+    Parameters
+    ----------
+    gross_margin : float or array
+        Share of revenue left after serving it, in [0, 1].
+    revenue_multiple : float or array
+        Lifetime revenue of a generation / its training cost (>= 0).
+    cost_growth : float or array
+        Growth of training cost per generation (> 0); 1 for a single cohort (``gamma m > 1``).
+
+    Returns
+    -------
+    float or ndarray
+        The factor (dimensionless): 1 on the line ``gamma m = g``, ``inf`` where ``gamma m = 0``.
+    """
+    gm = np.asarray(gross_margin, dtype=float) * np.asarray(revenue_multiple, dtype=float)
+    g = np.asarray(cost_growth, dtype=float)
+    safe = np.where(gm > 0, gm, 1.0)
+    with np.errstate(over="ignore"):  # a factor beyond the largest float is inf, like gamma m = 0
+        return np.where(gm > 0, np.maximum(safe / g, g / safe), np.inf)[()]
+
+
+def steady_scaling_profit(p: CohortParams, years: int) -> np.ndarray:
+    """The lab's annual profit in closed form while it keeps scaling, USD, shape (..., years).
+
+    With revenue earned in the year after training, a generation a year and constant growth,
+    year 0 only pays for generation 0 and every later year earns last year's model's gross profit
+    and pays for this year's: ``pi_0 = -C_0`` and ``pi_t = gamma m C_{t-1} - C_t = C_{t-1} (gamma m - g)``.
+    :func:`cohort_model` gives the same profits for ``scenario="continue"``, ``revenue_years=1`` and
+    ``generation_interval_years=1``; the other fields of ``p`` are not used here.
+
+    Parameters
+    ----------
+    p : CohortParams
+        Its first training cost (USD), cost growth, revenue multiple and gross margin (arrays broadcast).
+    years : int
+        Years of profit to return (>= 1).
+
+    Returns
+    -------
+    ndarray
+        ``pi_0, ..., pi_{years-1}``, USD a year.
+    """
+    n = check_int("years", years, ge=1)
+    c0, g, m, gamma = (np.asarray(x, dtype=float)[..., None] for x in
+                       (p.first_training_cost, p.cost_growth, p.revenue_multiple, p.gross_margin))
+    t = np.arange(n)
+    earlier_cost = c0 * g ** np.maximum(t - 1, 0)  # C_{t-1}, from year 1 on
+    return np.where(t == 0, -c0, earlier_cost * (gamma * m - g))
+
+
+def profit_growth(p: CohortParams) -> np.ndarray:
+    """Factor by which each year's profit (or loss) is multiplied from the third year on, in the closed form.
+
+    ``pi_t / pi_{t-1} = C_{t-1} / C_{t-2} = g`` for ``t >= 2`` (:func:`steady_scaling_profit`): the profit
+    keeps its sign and grows with the training cost. Year 1 over year 0 is ``g - gamma m`` instead.
+
+    Returns
+    -------
+    float or ndarray
+        The factor (dimensionless); NaN where ``gamma m = g`` (every year after the first breaks even).
+    """
+    profit = steady_scaling_profit(p, 3)
+    previous, latest = profit[..., 1], profit[..., 2]
+    return np.divide(latest, previous, out=np.full(np.shape(previous), np.nan), where=previous != 0)[()]
+
+
 def breakeven_gross_margin(revenue_multiple, cost_growth=1.0):
     """Gross margin at which ``gamma m = g``: ``1 / m`` for a cohort (``g = 1``), ``g / m`` for a company scaling.
 

@@ -524,6 +524,76 @@ def implied_erosion_exponent(holders_before, holders_after, share_kept):
     return -np.log(s) / np.log(n1 / n0) - 1.0
 
 
+def erosion_evidence(table: pd.DataFrame) -> pd.DataFrame:
+    """The erosion exponent each piece of evidence supports, stated by its source or implied by its episode.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``data/internal_edge_evidence`` (:func:`labecon_core.data.load`): a row either states
+        ``erosion_exponent`` or reports an episode (``holders_before``, ``holders_after``,
+        ``share_kept``), whose exponent :func:`implied_erosion_exponent` gives.
+
+    Returns
+    -------
+    DataFrame
+        One row per piece of evidence, in the table's order: ``claim``, ``source``, ``basis``
+        (``"stated"`` or ``"implied"``) and ``erosion_exponent`` (alpha, dimensionless).
+    """
+    stated = table.erosion_exponent.notna()
+    episodes = table[~stated]
+    alpha = table.erosion_exponent.astype(float).copy()
+    alpha[~stated] = implied_erosion_exponent(episodes.holders_before.to_numpy(float),
+                                              episodes.holders_after.to_numpy(float),
+                                              episodes.share_kept.to_numpy(float))
+    return pd.DataFrame({"claim": table.claim, "source": table.source,
+                         "basis": np.where(stated, "stated", "implied"),
+                         "erosion_exponent": alpha}).reset_index(drop=True)
+
+
+def breakeven_capture_share_range(p: InternalParams, low, high) -> tuple[float, float]:
+    """The smallest and largest break-even capture share ``phi*`` over erosion exponents from ``low`` to ``high``.
+
+    ``phi* = (1 - kappa) [k^alpha + (A_s / A_e) N^-1 (k / N)^alpha]`` is a sum of exponentials in
+    ``alpha`` with non-negative weights, hence convex: its largest value on the interval is at an
+    end, its smallest at the stationary point ``alpha_0`` clipped to the interval, where
+    ``ln k k^alpha + (A_s / A_e) N^-1 ln(k / N) (k / N)^alpha = 0``, i.e.
+
+        alpha_0 = ln(-(A_s / A_e) N^-1 ln(k / N) / ln k) / ln N
+
+    when ``1 < k < N`` and the lab earns after catch-up. Otherwise ``phi*`` does not rise as
+    ``alpha`` falls (``k >= N``, or nothing after catch-up: the smallest value is at ``low``), or
+    does not fall as it rises (``k = 1 < N``: at ``high``).
+
+    Parameters
+    ----------
+    p : InternalParams
+        The other parameters (scalars); its own ``erosion_exponent`` is not used.
+    low, high : float
+        Ends of the range of ``alpha``, ``0 <= low <= high <= 10``.
+
+    Returns
+    -------
+    tuple of float
+        The smallest and the largest ``phi*`` on the range (shares, not clipped: above 1 no price
+        lets the API win; ``inf`` throughout when there is no exclusivity window and the kept edge earns).
+    """
+    lo = float(check_number("erosion_exponent", low, ge=0, le=10))
+    hi = float(check_number("erosion_exponent", high, ge=lo, le=10))
+    at_any = internal_model(p)  # A_e and A_s do not depend on alpha
+    k, n = float(p.api_customers), float(p.holders_after_catchup)
+    exclusive, shared = float(at_any.exclusive_years), float(at_any.shared_years)
+    weight = shared / exclusive / n if exclusive > 0 else 0.0  # (A_s / A_e) N^-1
+    rises, falls = math.log(k), -math.log(k / n)  # d/dalpha of ln k^alpha, and minus that of ln (k/N)^alpha
+    if weight > 0 and falls > 0 and rises > 0:
+        stationary = math.log(weight * falls / rises) / math.log(n)
+    else:
+        stationary = hi if weight > 0 and falls > 0 else lo
+    alphas = np.array([lo, hi, min(max(stationary, lo), hi)])
+    phi = internal_model(replace(p, erosion_exponent=alphas)).breakeven_value_capture_share
+    return float(phi.min()), float(phi[:2].max())
+
+
 @dataclass(frozen=True, eq=False)
 class TradingFigures:
     """The trading industry's net revenue, the scale of the chapter's worked case (USD a year).

@@ -4,10 +4,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from chapter_prose import run_chapter
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from labecon_core import cohort
+from labecon_core import cohort, data
 from labecon_core.cohort import CohortParams, cohort_model
 from labecon_core.errors import ParameterError
 from labecon_core.inputs import cohort_accounting
@@ -258,3 +259,91 @@ def test_chapter_validator_checks_the_endings_run():
         cohort_accounting.validate(ending_generations=1)
     with pytest.raises(ParameterError, match="'plateau_generation': got 6"):
         cohort_accounting.validate(ending_generations=6, plateau_generation=6)
+
+
+# --- the algebra of the chapter's section "The example, reproduced" -------------------------------
+
+@given(gamma=st.one_of(st.just(0.0), st.floats(1e-6, 1)), m=st.one_of(st.just(0.0), st.floats(1e-6, 10)), g=growth)
+def test_condition_factor_is_how_far_gamma_m_is_from_g_on_either_side(gamma, m, g):
+    factor = cohort.condition_factor(gamma, m, g)
+    if gamma * m == 0:
+        assert factor == np.inf
+        return
+    assert factor >= 1
+    if cohort.profitable_while_scaling(gamma, m, g):
+        assert gamma * m == pytest.approx(g * factor, rel=1e-12)  # gamma m exceeds g by the factor
+    else:
+        assert g == pytest.approx(gamma * m * factor, rel=1e-12)  # gamma m falls short of g by it
+    assert cohort.condition_factor(gamma, m * factor, g * factor) == pytest.approx(factor, rel=1e-12)
+
+
+def test_condition_factor_is_one_on_the_line_and_vectorises():
+    assert cohort.condition_factor(0.5, 4.0, 2.0) == 1.0
+    assert cohort.condition_factor(1.0, 2.0, 10.0) == pytest.approx(5.0)  # the podcast: short by a factor of 5
+    assert cohort.condition_factor(1.0, 2.0) == pytest.approx(2.0)  # and every cohort clears gamma m > 1 twice over
+    np.testing.assert_allclose(cohort.condition_factor(np.array([1.0, 0.0, 0.5]), 8.0, 5.0), [1.6, np.inf, 1.25])
+
+
+@given(c0=st.floats(1e6, 1e10), g=growth, m=multiple, gamma=margin, k=st.integers(1, 8))
+def test_steady_scaling_profit_is_the_model_in_its_closed_form_case(c0, g, m, gamma, k):
+    p = CohortParams(first_training_cost=c0, cost_growth=g, revenue_multiple=m, gross_margin=gamma, generations=k)
+    np.testing.assert_allclose(cohort.steady_scaling_profit(p, k), cohort_model(p).profit, rtol=1e-9,
+                               atol=1e-6 * c0)
+
+
+@given(g=growth, m=multiple, gamma=margin)
+def test_profit_growth_is_the_cost_growth_and_keeps_the_sign(g, m, gamma):
+    """pi_t / pi_(t-1) = g from the third year on: the profit (or loss) grows with the training cost."""
+    p = CohortParams(cost_growth=g, revenue_multiple=m, gross_margin=gamma)
+    profit = cohort.steady_scaling_profit(p, 4)
+    if gamma * m == g:
+        assert np.isnan(cohort.profit_growth(p)) and (profit[1:] == 0).all()
+        return
+    assert cohort.profit_growth(p) == pytest.approx(g, rel=1e-12)
+    np.testing.assert_allclose(profit[2:] / profit[1:-1], g, rtol=1e-12)
+    assert (np.sign(profit[1:]) == (1 if cohort.profitable_while_scaling(gamma, m, g) else -1)).all()
+
+
+def test_profit_growth_vectorises_and_breaks_even_on_the_line():
+    p = CohortParams(cost_growth=np.array([10.0, 5.0, 2.0]), revenue_multiple=np.array([2.0, 8.0, 4.0]),
+                     gross_margin=np.array([1.0, 1.0, 0.5]))
+    np.testing.assert_allclose(cohort.profit_growth(p), [10.0, 5.0, np.nan])
+    assert cohort.steady_scaling_profit(p, 2).shape == (3, 2)
+    with pytest.raises(ParameterError, match=r"'years': got 0; allowed: a whole number >= 1"):
+        cohort.steady_scaling_profit(p, 0)
+
+
+# Parameters of the chapter, and words its algebra paragraph must then say (and must not).
+ALGEBRA_WORDS = [
+    ({}, ["{math}`m` = 2 and {math}`g` = 10",
+          "the first holds and the second fails: γm falls short of g by a factor of 5",
+          "From the third year on, each year's loss is 10× the year before's"], []),
+    ({"cost_growth": 5.0, "revenue_multiple": 8.0},
+     ["{math}`m` = 8 and {math}`g` = 5", "the second holds: γm exceeds g by a factor of 1.6",
+      "each year's profit is 5× the year before's"], ["fails", "loss is"]),
+    ({"gross_margin": 0.72}, ["{math}`\\gamma` = 0.72", "falls short of g by a factor of 6.9",
+                              "each year's loss is 10×"], []),
+    ({"gross_margin": 0.5, "revenue_multiple": 4.0, "cost_growth": 2.0},
+     ["the first holds and the second fails, if only just: γm equals g", "every year breaks even"], ["loss is"]),
+    ({"revenue_multiple": 0.0}, ["the first fails and the second fails: γm is zero"], []),
+]
+
+
+@pytest.mark.parametrize(("parameters", "said", "unsaid"), ALGEBRA_WORDS,
+                         ids=["podcast", "growth 5, multiple 8", "reported margin", "on the line", "no revenue"])
+def test_the_chapter_algebra_says_what_its_parameters_make_true(parameters, said, unsaid, monkeypatch):
+    run = run_chapter("cohort-accounting", monkeypatch, **parameters)
+    paragraph = " ".join(next(p for p in run.prose.split("\n\n") if "keeps scaling only when" in p).split())
+    for words in said:
+        assert words in paragraph, (words, paragraph)
+    for words in [*unsaid, "factor of five", "ten times the last"]:
+        assert words not in paragraph, (words, paragraph)
+    p = replace(CohortParams(), **parameters)
+    factor = cohort.condition_factor(p.gross_margin, p.revenue_multiple, p.cost_growth)
+    assert run.results["company_condition_factor"] == (pytest.approx(factor) if np.isfinite(factor) else None)
+
+
+def test_the_chapter_glues_the_essay_lag_from_the_table(monkeypatch):
+    run = run_chapter("cohort-accounting", monkeypatch)
+    lag = data.load("open_model_lag").set_index("source").loc["labprofit2026essay"]
+    assert f"reaches parity within {lag.low_months:g}–{lag.high_months:g} months" in run.prose

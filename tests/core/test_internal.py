@@ -1,10 +1,13 @@
 """Tests of labecon_core.internal: the keep-or-sell model of internal deployment."""
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
+from chapter_prose import run_chapter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -446,6 +449,122 @@ def test_halving_on_a_second_holder_is_a_fixed_pie():
     assert internal.implied_erosion_exponent(1, 2, 0.25) == pytest.approx(1.0)
 
 
+def test_the_evidence_table_gives_one_exponent_per_row_stated_or_implied():
+    table = data.load("internal_edge_evidence")
+    erosion = internal.erosion_evidence(table)
+    assert list(erosion.columns) == ["claim", "source", "basis", "erosion_exponent"]
+    assert erosion.claim.tolist() == table.claim.tolist()
+    for row, piece in zip(table.itertuples(), erosion.itertuples(), strict=True):
+        if np.isnan(row.erosion_exponent):
+            assert piece.basis == "implied"
+            assert piece.erosion_exponent == internal.implied_erosion_exponent(row.holders_before, row.holders_after,
+                                                                              row.share_kept)
+        else:
+            assert (piece.basis, piece.erosion_exponent) == ("stated", row.erosion_exponent)
+    # The essay's statement and the Jane Street episode: an edge that halves in total, and a pie only shared.
+    assert sorted(zip(erosion.basis, erosion.erosion_exponent, strict=True)) == [("implied", 0.0), ("stated", 1.0)]
+
+
+# --- the break-even capture share over a range of erosion exponents ----------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(params_strategy, st.floats(0.0, 3.0), st.floats(0.0, 3.0))
+def test_the_break_even_range_bounds_phi_star_on_the_range_and_is_reached(p, a, b):
+    low, high = min(a, b), max(a, b)
+    smallest, largest = internal.breakeven_capture_share_range(p, low, high)
+    alphas = np.linspace(low, high, 2001)
+    phi = internal_model(replace(p, erosion_exponent=alphas)).breakeven_value_capture_share
+    if np.isinf(phi).all():
+        assert smallest == largest == np.inf
+        return
+    assert smallest <= largest
+    assert (phi >= smallest * (1 - 1e-9)).all() and (phi <= largest * (1 + 1e-9)).all()
+    # phi* is convex in alpha: its largest value is at an end, its smallest no lower than the grid shows
+    # (the grid's spacing bounds how far above the true minimum the grid can stay).
+    assert largest == max(phi[0], phi[-1])
+    assert smallest >= phi.min() * (1 - 1e-4) - 1e-12
+
+
+@settings(max_examples=100, deadline=None)
+@given(params_strategy, st.floats(0.0, 3.0))
+def test_the_break_even_range_of_one_exponent_is_phi_star_there(p, alpha):
+    phi = float(internal_model(replace(p, erosion_exponent=alpha)).breakeven_value_capture_share)
+    assert internal.breakeven_capture_share_range(p, alpha, alpha) == (phi, phi)
+
+
+@pytest.mark.parametrize(("overrides", "smallest_at"), [
+    ({"api_customers": 20.0, "holders_after_catchup": 20.0}, "low"),  # k >= N: phi* rises with alpha
+    ({"api_customers": 1.0, "holders_after_catchup": 3.0}, "high"),  # one customer: phi* only falls
+    ({"exclusivity_months": 36.0}, "low"),  # nothing after catch-up: phi* = (1 - kappa) k^alpha
+    ({"api_customers": 2.0, "holders_after_catchup": 200.0, "exclusivity_months": 1.0, "horizon_years": 10.0},
+     "inside"),
+])
+def test_the_smallest_break_even_share_is_where_convexity_puts_it(overrides, smallest_at):
+    p = InternalParams(**overrides)
+    smallest, largest = internal.breakeven_capture_share_range(p, 0.0, 2.0)
+    at_ends = internal_model(replace(p, erosion_exponent=np.array([0.0, 2.0]))).breakeven_value_capture_share
+    assert largest == at_ends.max()
+    if smallest_at == "inside":
+        assert smallest < at_ends.min()
+    else:
+        assert smallest == at_ends[0 if smallest_at == "low" else 1]
+
+
+def test_the_break_even_range_at_the_chapter_defaults_crosses_100_percent():
+    """At the defaults phi* is reachable at the episode's alpha = 0 and out of reach at the essay's alpha = 1."""
+    p = InternalParams()
+    smallest, largest = internal.breakeven_capture_share_range(p, 0.0, 1.0)
+    assert smallest < 1 < largest
+    assert largest == pytest.approx(float(internal_model(p).breakeven_value_capture_share))
+    # Proportional to 1 - kappa, the illustrative internal cost share.
+    half = internal.breakeven_capture_share_range(replace(p, internal_cost_share=1 - 0.5 * 0.7), 0.0, 1.0)
+    np.testing.assert_allclose(half, [0.5 * smallest, 0.5 * largest], rtol=1e-12)
+
+
+def test_without_exclusivity_the_break_even_range_is_infinite():
+    assert internal.breakeven_capture_share_range(InternalParams(exclusivity_months=0.0), 0.0, 1.0) == (np.inf, np.inf)
+
+
+# --- the chapter's words -----------------------------------------------------------------------
+
+CHAPTER_CASES = {"defaults": {}, "no window": {"exclusivity_months": 0.0}, "one customer": {"api_customers": 1},
+                 **{name: yaml.safe_load(Path(ROOT, "scenarios", f"{name}.yml").read_text())["parameters"]
+                    for name in ("internal-trading-desk", "internal-api-landlord")}}
+
+
+@pytest.mark.parametrize("case", sorted(CHAPTER_CASES))
+def test_the_chapter_never_shows_a_share_above_100_percent(case, monkeypatch):
+    """A break-even capture share above 100% is no price at all: the prose says so in words, never as a figure."""
+    run = run_chapter("internal-deployment", monkeypatch, **CHAPTER_CASES[case])
+    for text in [run.prose] + ([run.texts["tbl_evidence"].data] if "tbl_evidence" in run.texts else []):
+        shown = [float(x.replace(",", "")) for x in re.findall(r"(\d[\d,.]*)%", text)]
+        assert shown and max(shown) <= 100, [x for x in shown if x > 100]
+    phi_star = run.results["breakeven_value_capture_share"]
+    headline = run.texts["breakeven_value_capture_share"]
+    if phi_star is None:
+        assert headline.startswith("is infinite")
+    elif phi_star > 1:
+        assert headline.startswith("is out of reach") and "no price lets selling win" in headline
+    else:
+        assert headline.startswith(f"is {phi_star:.0%}:")
+
+
+def test_the_chapter_headline_gives_the_break_even_share_over_the_evidence(monkeypatch):
+    run = run_chapter("internal-deployment", monkeypatch)
+    p = InternalParams()
+    erosion = internal.erosion_evidence(data.load("internal_edge_evidence")).erosion_exponent
+    smallest, largest = internal.breakeven_capture_share_range(p, erosion.min(), erosion.max())
+    assert run.results["phi_star_evidence_range"] == [pytest.approx(smallest), pytest.approx(largest)]
+    assert run.texts["alpha_evidence_text"] == "0 to 1"
+    assert run.texts["phi_star_evidence_range"].startswith(f"runs from {smallest:.0%} to above 100%, and a price")
+    headline = next(para for para in run.prose.split("\n\n") if "The lab should" in para)
+    assert "{numref}`tbl-evidence`" in headline and "illustrative" in headline
+    # The table: one row per piece of evidence, the break-even share selling to one firm and to the chapter's k.
+    rows = run.texts["tbl_evidence"].data.splitlines()[2:]
+    assert len(rows) == len(erosion)
+    assert rows[0].endswith("| 1 (stated) | 70% | above 100% |")
+
+
 # --- sourced tables and scenarios ------------------------------------------------------------
 
 def test_the_essay_figures_are_in_the_tables():
@@ -479,8 +598,6 @@ def test_shares_of_the_trading_figures_invert(usd):
 
 @pytest.mark.parametrize(("scenario", "keeps"), [("internal-trading-desk", True), ("internal-api-landlord", False)])
 def test_scenarios_validate_and_make_the_case_they_are_named_for(scenario, keeps):
-    import yaml
-
     spec = yaml.safe_load(Path(ROOT, "scenarios", f"{scenario}.yml").read_text())
     assert spec["chapter"] == "internal-deployment"
     assert bool(internal_model(InternalParams(**spec["parameters"])).keep_internal) is keeps
@@ -556,6 +673,10 @@ def test_stream_helpers_reject_bad_input():
     (lambda: internal.total_value_share(InternalParams(), 0.5), r"'holders': got 0.5; allowed: a number >= 1"),
     (lambda: internal.total_value_usd(InternalParams(), [2.0, 0.0]), r"'holders': got 0.0; allowed: a number >= 1"),
     (lambda: internal.reachable_exponents(InternalParams(), [-1.0, 1.0]), r"'erosion_exponent': got -1.0"),
+    (lambda: internal.breakeven_capture_share_range(InternalParams(), -0.5, 1.0),
+     r"'erosion_exponent': got -0.5; allowed: a number >= 0 and <= 10"),
+    (lambda: internal.breakeven_capture_share_range(InternalParams(), 1.0, 0.5),
+     r"'erosion_exponent': got 0.5; allowed: a number >= 1 and <= 10"),
     (lambda: internal.single_model_cohort(1e9, 1.0, 0.7, 0.0), r"'horizon_years': got 0.0; allowed: a number > 0"),
     (lambda: internal.cohort_pnl_over_edges(InternalParams(), internal.single_model_cohort(1e9, 1.0, 0.7, 3.0),
                                             [1e9, -1.0]), r"'edge_value_usd': got -1.0; allowed: a number > 0"),
