@@ -13,6 +13,8 @@ one run, on this machine, and printed as ``key=value`` lines:
   any draw, is not timed;
 - ``chapter_chain_s``: the same for the chapter's default chain, which leaves internal
   deployment out (median of ``repeats`` runs);
+- ``calibration_s``: weighing those draws against the reported year (the chapter's calibration) and
+  summarising them (effective draws, a weighted median and a weighted probability by year);
 - ``loop_draws`` and ``loop_s_per_draw``: the same chain evaluated one draw at a time in a
   Python loop (:func:`labecon_core.uncertainty.evaluate_each`) on the first ``loop_draws`` of
   those draws;
@@ -37,7 +39,7 @@ from dataclasses import replace
 import numpy as np
 
 from labecon_book import chapters
-from labecon_core import synthesis, uncertainty
+from labecon_core import calibration, synthesis, uncertainty
 from labecon_core.inputs import synthesis as synthesis_inputs
 
 
@@ -71,13 +73,20 @@ def main() -> None:
     chapter_times = timed(synthesis.model(replace(inputs.chain, deployment=None)))[0]
     times, (draws, out) = timed(model)
 
+    start = time.perf_counter()
+    w = inputs.calibration.weights(out)
+    calibration.effective_sample_size(w)
+    uncertainty.quantiles(out["funding_need"], 0.5, weights=w)
+    uncertainty.probability_by(out["profitable_from"], inputs.chain.years, weights=w)
+    calibration_s = time.perf_counter() - start
+
     subsample = {k: v[: args.loop_draws] for k, v in draws.items()}
     start = time.perf_counter()
     each = uncertainty.evaluate_each(model, subsample)
     per_draw = (time.perf_counter() - start) / args.loop_draws
     assert np.allclose(each["funding_need"], out["funding_need"][: args.loop_draws], rtol=1e-9)
 
-    del draws, out, each
+    del draws, out, each, w
     tracemalloc.start()
     run()
     _, peak = tracemalloc.get_traced_memory()
@@ -93,6 +102,7 @@ def main() -> None:
     print(f"chain_s={chain_s:.3f}")
     print(f"chain_best_s={min(times):.3f}")
     print(f"chapter_chain_s={statistics.median(chapter_times):.3f}")
+    print(f"calibration_s={calibration_s:.3f}")
     print(f"loop_draws={args.loop_draws}")
     print(f"loop_s_per_draw={per_draw:.6f}")
     print(f"loop_s_estimated={loop_s:.0f}")

@@ -10,6 +10,7 @@ import papermill
 from nbformat.v4 import new_code_cell
 from papermill.exceptions import PapermillExecutionError
 
+from labecon_book import kernels
 from labecon_book.chapters import Chapter
 from labecon_book.deps import DEPS_MIME
 from labecon_core.errors import ChapterError
@@ -92,10 +93,11 @@ def execute(chapter: Chapter, out_path: Path, parameters: dict | None = None, ke
     does not show it. A failure raises :class:`ChapterError` naming the chapter,
     the failing code cell (1-based) and the error. ``kernel_manager_class`` (see
     :meth:`labecon_book.kernels.KernelServer.manager_class`) takes the kernel from a
-    kernel server; by default papermill launches a fresh one. ``on_cell_executed`` is
+    kernel server; by default a fresh one is launched (on Unix sockets, like the server's). ``on_cell_executed`` is
     called with each cell once it has run (nbclient's hook of that name).
     """
-    options = {"kernel_manager_class": kernel_manager_class, "on_cell_executed": on_cell_executed}
+    options = {"kernel_manager_class": kernel_manager_class or kernels.fresh_kernel_manager(),
+               "on_cell_executed": on_cell_executed}
     out_path.parent.mkdir(parents=True, exist_ok=True)
     values = chapter.defaults() | (parameters or {})
     injected = {k: v for k, v in values.items() if v != chapter.defaults()[k]}

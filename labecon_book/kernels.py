@@ -192,18 +192,31 @@ class KernelServer:
         return kernel_manager(self.path)
 
 
-def kernel_manager(path: str):
-    """jupyter_client's kernel manager class, launching kernels through the server at ``path``."""
+def _ipc_kernel_manager(socket_dir: Path):
+    """jupyter_client's kernel manager class with its kernels on Unix sockets in ``socket_dir``."""
     from jupyter_client.manager import AsyncKernelManager
 
-    class WarmKernelManager(AsyncKernelManager):
+    class IpcKernelManager(AsyncKernelManager):
         # Unix sockets, not TCP: the kernel and its client share this machine, and ipykernel warns on
-        # the terminal about unencrypted TCP. The socket files go beside the server's.
+        # the terminal about unencrypted TCP. jupyter_client removes the socket files at shutdown.
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.transport = "ipc"
-            self.ip = str(Path(path).with_name(f"kernel-{os.getpid()}-{id(self)}"))
+            self.ip = str(socket_dir / f"labecon-kernel-{os.getpid()}-{id(self)}")
 
+    return IpcKernelManager
+
+
+def fresh_kernel_manager():
+    """A kernel manager class (for papermill's ``kernel_manager_class``) launching a fresh kernel on Unix sockets."""
+    return _ipc_kernel_manager(Path(tempfile.gettempdir()))
+
+
+def kernel_manager(path: str):
+    """jupyter_client's kernel manager class, launching kernels through the server at ``path``."""
+
+    class WarmKernelManager(_ipc_kernel_manager(Path(path).parent)):
+        # The socket files go beside the server's.
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             if cmd[1:3] != ["-m", "ipykernel_launcher"]:
@@ -211,10 +224,3 @@ def kernel_manager(path: str):
             return [sys.executable, "-m", "labecon_book.kernels", "connect", path, *cmd[3:]]
 
     return WarmKernelManager
-
-
-if __name__ == "__main__":
-    if sys.argv[1] == "serve":
-        serve(sys.argv[2])
-    else:
-        sys.exit(stand_in(sys.argv[2], sys.argv[3:]))

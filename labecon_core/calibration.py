@@ -11,12 +11,16 @@ matching it. The weighted draws are the posterior: the prior conditioned on the 
 
 This is approximate Bayesian computation with a Gaussian kernel, chosen over rejection
 (keeping only exact matches) because it uses every draw and degrades smoothly as the
-tolerance shrinks. Its precision is the effective number of draws,
-``(sum w)^2 / sum w^2``: a posterior summary is as noisy as a plain Monte Carlo with that
-many draws.
+tolerance shrinks. Two counts say how far to trust it. The effective number of draws,
+``(sum w)^2 / sum w^2`` (Kish's), is its precision: a posterior summary is as noisy as a
+plain Monte Carlo with that many draws. The matched draws, ``sum w``, say whether the prior
+reaches the reports at all: each draw counts by its weight, a perfect match as one. Draws
+that all miss by the same wide margin have equal tiny weights, a full effective sample and
+almost no matched draws. The weighted summaries themselves (probabilities, quantiles) are the
+``weights=`` option of :mod:`labecon_core.uncertainty`'s.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,7 +67,30 @@ class Target:
         return np.maximum(np.maximum(self.lo - x, x - self.hi), 0.0) / scale
 
 
-def weights(outputs: Mapping[str, np.ndarray], targets, tolerance: float) -> np.ndarray:
+@dataclass(frozen=True)
+class Calibration:
+    """Reported figures and the tolerance with which a model's draws are held against them.
+
+    Parameters
+    ----------
+    targets : sequence of Target
+    tolerance : float
+        ``tau`` of :func:`weights` (> 0).
+    """
+
+    targets: tuple[Target, ...]
+    tolerance: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "targets", tuple(self.targets))
+        object.__setattr__(self, "tolerance", check_number("calibration_tolerance", self.tolerance, gt=0))
+
+    def weights(self, outputs: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The weight of each draw given the model's ``outputs`` (see :func:`weights`)."""
+        return weights(outputs, self.targets, self.tolerance)
+
+
+def weights(outputs: Mapping[str, np.ndarray], targets: Sequence[Target], tolerance: float) -> np.ndarray:
     """The ABC weight of each draw: the product over targets of ``exp(-d^2 / 2 tau^2)``.
 
     Parameters
@@ -95,27 +122,6 @@ def effective_sample_size(w) -> float:
     return float(w.sum() ** 2 / np.square(w).sum())
 
 
-def weighted_probability(event, w) -> float:
-    """The probability of ``event`` (booleans per draw) under weights ``w``; NaN if every weight is 0."""
-    w = np.asarray(w, dtype=float)
-    total = w.sum()
-    return float(np.sum(w * np.asarray(event, dtype=bool)) / total) if total > 0 else float("nan")
-
-
-def weighted_quantiles(values, w, probs) -> np.ndarray:
-    """Quantiles of ``values`` under weights ``w``: the smallest value whose cumulative weight reaches each prob.
-
-    With equal weights this is the inverted empirical distribution function (numpy's
-    ``inverted_cdf`` method). NaN values are left out.
-    """
-    x = np.asarray(values, dtype=float).ravel()
-    w = np.broadcast_to(np.asarray(w, dtype=float), np.shape(values)).ravel()
-    keep = ~np.isnan(x) & (w > 0)
-    x, w = x[keep], w[keep]
-    if x.size == 0:
-        return np.full(np.shape(probs), np.nan)
-    order = np.argsort(x, kind="stable")
-    cumulative = np.cumsum(w[order])
-    cumulative /= cumulative[-1]
-    at = np.searchsorted(cumulative, np.asarray(probs, dtype=float) * (1 - 1e-12), side="left")
-    return x[order][np.minimum(at, x.size - 1)]
+def matched_draws(w) -> float:
+    """How many draws match the reports, each counted by its weight: ``sum w`` (weights of :func:`weights`)."""
+    return float(np.sum(np.asarray(w, dtype=float)))

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from labecon_core.errors import ParameterError
-from labecon_core.validation import check_choice, check_int, check_number, check_share
+from labecon_core.validation import check_choice, check_int, check_number
 
 SCENARIOS = ("continue", "plateau", "overhang")
 
@@ -42,7 +42,9 @@ class CohortParams:
     revenue_multiple : float or array
         Lifetime revenue of a generation as a multiple of its training cost (>= 0).
     gross_margin : float or array
-        Share of revenue left after the cost of serving it, in [0, 1].
+        Share of revenue left after the cost of serving it (<= 1; below 0 where serving
+        costs more than the revenue it brings, as for a lab whose free users outnumber its
+        paying ones).
     generations : int
         Number of generations trained while scaling (>= 1).
     revenue_years : int
@@ -93,7 +95,7 @@ class CohortParams:
         set_(self, "first_year", check_int("first_year", self.first_year, ge=1900, le=2200))
         set_(self, "cost_growth", check_number("cost_growth", self.cost_growth, gt=0))
         set_(self, "revenue_multiple", check_number("revenue_multiple", self.revenue_multiple, ge=0))
-        set_(self, "gross_margin", check_share("gross_margin", self.gross_margin))
+        set_(self, "gross_margin", check_number("gross_margin", self.gross_margin, le=1))
         set_(self, "generations", check_int("generations", self.generations, ge=1, le=100))
         set_(self, "revenue_years", check_int("revenue_years", self.revenue_years, ge=1, le=50))
         check_choice("scenario", self.scenario, SCENARIOS)

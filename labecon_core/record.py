@@ -99,3 +99,18 @@ def table(name: str, frame, missing: str = "–") -> None:
     """
     text = fmt.markdown_table([str(c) for c in frame.columns], frame.to_numpy().tolist(), missing)
     glue(name, Markdown(text), display=False)
+
+
+def note(name: str, text: str, kind: str = "warning") -> None:
+    """Glue an admonition (``warning``, ``note``, ...) holding ``text``, or nothing when ``text`` is empty.
+
+    In the prose::
+
+        ```{glue:md} name
+        :format: myst
+        ```
+
+    A condition the reader must not miss (a calibration resting on few draws, say) shows only
+    when it holds.
+    """
+    glue(name, Markdown(f":::{{{kind}}}\n{text}\n:::" if text else ""), display=False)

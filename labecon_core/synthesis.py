@@ -2,35 +2,50 @@
 
 One draw of the chain, every step a call into the chapter that owns it:
 
-1. **Training cost** (:mod:`labecon_core.trends`): cost grows by a factor ``G`` a year,
-   the compute chapter's fitted trend of frontier training cost (compute growth net of
-   falling dollars per FLOP). With a generation every ``D`` years, ``g = G^D`` a generation.
-   The level is anchored on a reported training spend ``S`` in the anchor year, the
-   training year of generation ``a``: ``C_0 = S / g^a`` (the anchor comes before any wall).
-2. **Competition** (:func:`labecon_core.competition.competition_model`): the no-competition
-   multiple ``m0``, the open-model lag, the price decline, the successor's take, the premium
-   kept at parity and the launch margin give the realized multiple ``m_r`` and margin
+1. **Training cost** (:mod:`labecon_core.trends`): the cost of a frontier model's final
+   training run grows by a factor ``G`` a year, the compute chapter's fitted trend
+   (compute growth net of falling dollars per FLOP). A lab's whole training bill (the
+   experiments and data around the final runs) grows by ``G h`` a year, where ``h`` is how
+   much faster (``h > 1``) or slower the rest of the bill grows than the final run. With a
+   generation every ``D`` years, ``g = (G h)^D`` a generation. The level is anchored on a
+   reported training spend ``S`` in the anchor year, the training year of generation ``a``:
+   ``C_0 = S / g^a`` (the anchor comes before any wall).
+2. **Competition** (:func:`labecon_core.competition.competition_model`): the open-model lag,
+   the price decline, the successor's take and the premium kept at parity act on a model's
+   revenue. The multiple and margin observed today (a model's lifetime revenue over its
+   training cost, the margin labs report on paid tokens) were earned with today's rivals and
+   today's open-model lag, so the model's no-competition multiple ``m0`` and a lone lab's
+   margin are inferred from them (:func:`labecon_core.competition.calibrated`); the chain's
+   own number of labs and lag then give the realized multiple ``m_r`` and paid margin
    ``gamma_r``. The successor arrives after ``12 D`` months, the generation interval.
-3. **Cohort P&L** (:func:`labecon_core.cohort.cohort_model`, through
-   :func:`labecon_core.competition.cohort_params`): generations trained each ``D`` years from
+3. **Margin on the whole serving bill** (:func:`labecon_core.margins.lab_margin`): a share
+   ``u`` of the compute billed with serving earns nothing (free users' tokens, research on the
+   serving fleet), so the lab keeps ``gamma_l = 1 - (1 - gamma_r) / (1 - u)`` of its revenue,
+   which may be negative.
+4. **Cohort P&L** (:func:`labecon_core.cohort.cohort_model`) at ``m_r`` and ``gamma_l``:
+   generations trained each ``D`` years from
    ``first_year`` to ``last_year``, ending as the chain says: scaling continues; costs
    plateau after the wall year (no later generation costs more); or models stop improving
    (the wall year's generation earns only the overhang multiple and is the last). The wall
    year may itself be uncertain: :func:`outputs` gives the cohort model each draw's wall
    generation.
-4. **Internal deployment** (optional, :func:`labecon_core.internal.extra_annual_revenue`):
+5. **Internal deployment** (optional, :func:`labecon_core.internal.extra_annual_revenue`):
    each generation also carries an edge worth ``V(1)`` a year to a single holder; what
    keeping it adds over selling it, summed over the model's life, is ``E`` dollars per
    generation. It is booked like the rest of the revenue (the cohort model times it, at a
-   unit cost and multiple), and the realized margin is charged on it. Unlike
+   unit cost and multiple), and the paid margin ``gamma_r`` is charged on it (an edge a lab
+   uses itself carries no free users). Unlike
    :func:`labecon_core.internal.cohort_with_internal`, the edge does not grow with the
    training bill: a trading edge is bounded by the market it trades in. Exclusivity ends
    when the open model catches up, the same lag as in step 2.
-5. **Funding need** from ``funding_from_year``: the deepest cumulative deficit,
+6. **Funding need** from ``funding_from_year``: the deepest cumulative deficit,
    ``N = max_t max(0, -sum_{s = t0..t} profit_s)``, the money still to be raised.
 
 Every numeric input may be an array over draws (see :mod:`labecon_core.uncertainty`), and so
 may the wall year in :func:`outputs`; the structural settings in :class:`ChainParams` are scalars.
+:func:`outputs` also returns the lab's revenue, loss, training and serving spend in a report
+year, which :func:`reported_calibration` holds against what a lab reported (see
+:mod:`labecon_core.calibration`).
 """
 
 from dataclasses import dataclass, replace
@@ -40,9 +55,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from labecon_core import cohort, competition, compute, internal, trends, uncertainty
+from labecon_core import cohort, competition, compute, internal, margins, trends, uncertainty
+from labecon_core.calibration import Calibration, Target, effective_sample_size
 from labecon_core.errors import ParameterError
-from labecon_core.finances import Interval
+from labecon_core.finances import BridgeTargets, Interval
 from labecon_core.uncertainty import Range
 from labecon_core.validation import check_choice, check_int, check_number
 
@@ -50,34 +66,46 @@ ENDINGS = cohort.SCENARIOS
 
 
 class Input(NamedTuple):
-    """How one uncertain input of the chain is read: its family and domain (see :class:`Range`), a label, a unit."""
+    """How one uncertain input of the chain is read: its family and domain (see :class:`Range`), a label, a unit,
+    and its basis: ``sourced`` (a range a source states), ``fitted`` (from the book's own fit to data) or
+    ``illustrative`` (a guess the reader should replace)."""
 
     family: str
     domain: tuple[float, float]
     label: str
     unit: str
+    basis: str
 
 
 _POSITIVE, _FACTOR, _SHARE = (0.0, np.inf), (1.0, np.inf), (0.0, 1.0)
 #: The chain's uncertain inputs, in the order they are drawn.
 INPUTS = {
-    "cost_growth_per_year": Input("lognormal", _POSITIVE, "cost growth per year", "×/year"),
-    "anchor_training_usd": Input("lognormal", _POSITIVE, "training spend in the anchor year", "USD"),
-    "revenue_multiple_no_competition": Input("lognormal", _POSITIVE, "no-competition revenue multiple", "×"),
-    "open_model_lag_months": Input("lognormal", _POSITIVE, "open-model lag", "months"),
-    "annual_price_decline": Input("lognormal", _FACTOR, "price decline per year", "×/year"),
-    "successor_cannibalization": Input("uniform", _SHARE, "successor's take", "share"),
-    "retained_premium": Input("uniform", _SHARE, "premium kept at open parity", "share"),
-    "gross_margin": Input("logitnormal", _SHARE, "launch gross margin", "share"),
-    "overhang_multiple": Input("lognormal", _POSITIVE, "overhang multiple", "×"),
-    "edge_value_usd": Input("lognormal", _POSITIVE, "value of an internal edge", "USD/year"),
-    "wall_year": Input("discrete", (1900.0, 2200.0), "wall year", "year"),
+    "cost_growth_per_year": Input("lognormal", _POSITIVE, "final-run cost growth", "×/year", "fitted"),
+    "training_overhead_growth": Input("lognormal", _POSITIVE, "growth of the training bill over the final run",
+                                      "×/year", "illustrative"),
+    "anchor_training_usd": Input("lognormal", _POSITIVE, "training spend in the anchor year", "USD", "sourced"),
+    "observed_revenue_multiple": Input("lognormal", _POSITIVE, "revenue multiple observed today", "×",
+                                       "illustrative"),
+    "open_model_lag_months": Input("lognormal", _POSITIVE, "open-model lag", "months", "sourced"),
+    "annual_price_decline": Input("lognormal", _FACTOR, "price decline per year", "×/year", "illustrative"),
+    "successor_cannibalization": Input("uniform", _SHARE, "successor's take", "share", "illustrative"),
+    "retained_premium": Input("uniform", _SHARE, "premium kept at open parity", "share", "illustrative"),
+    "reported_gross_margin": Input("logitnormal", _SHARE, "reported gross margin", "share", "sourced"),
+    "unpaid_compute_share": Input("uniform", _SHARE, "serving compute that earns nothing", "share", "illustrative"),
+    "overhang_multiple": Input("lognormal", _POSITIVE, "overhang multiple", "×", "illustrative"),
+    "edge_value_usd": Input("lognormal", _POSITIVE, "value of an internal edge", "USD/year", "illustrative"),
+    "wall_year": Input("discrete", (1900.0, 2200.0), "wall year", "year", "illustrative"),
 }
 #: The event input: what can still be raised.
 CAPACITY = "funding_capacity_usd"
-CAPACITY_INPUT = Input("lognormal", _POSITIVE, "what can still be raised", "USD")
-#: Fewest draws reproducing a reported year that the chapter conditions on.
-MIN_MATCHES = 100
+CAPACITY_INPUT = Input("lognormal", _POSITIVE, "what can still be raised", "USD", "sourced")
+#: Fewest effective draws (see :func:`labecon_core.calibration.effective_sample_size`) below which a
+#: calibrated summary is too noisy to report without a warning: a probability's standard error is then
+#: above 1.6 percentage points.
+MIN_EFFECTIVE_DRAWS = 1000
+#: The chain's figures for its report year, by the name of the reported line they are held against.
+REPORT_OUTPUTS = {"revenue": "report_revenue", "loss": "report_loss", "training": "report_training",
+                  "serving": "report_serving"}
 
 
 @dataclass(frozen=True)
@@ -99,7 +127,11 @@ class ChainParams:
     wall_year : int
         A training year from ``anchor_year`` to ``last_year`` (not used by ``continue``).
     n_labs : float
-        Symmetric frontier labs (>= 1).
+        Symmetric frontier labs from now on (>= 1).
+    n_labs_today : float
+        Symmetric frontier labs when the observed multiple and margin were earned (>= 1).
+    open_model_lag_today_months : float
+        The open-model lag then, months (> 0); the drawn lag is the one from now on.
     model_life_months : int
         Months a model sells (1-240).
     revenue_years : int
@@ -108,6 +140,9 @@ class ChainParams:
         Yearly fall of that revenue within its spread, in [0, 1).
     funding_from_year : int
         First year whose losses must still be financed (``first_year`` to ``last_year``).
+    report_year : int
+        The year whose reported figures the chain is held against (after ``first_year``, so
+        that a generation has had a year to sell, and at most ``last_year``).
     deployment : InternalParams or None
         Internal deployment settings (the edge value, exclusivity and horizon come from the
         draws and the model's life); ``None`` leaves internal deployment out.
@@ -120,10 +155,13 @@ class ChainParams:
     ending: str = "plateau"
     wall_year: int = 2028
     n_labs: float = 4.0
+    n_labs_today: float = 4.0
+    open_model_lag_today_months: float = 12.0
     model_life_months: int = 24
     revenue_years: int = 1
     revenue_decay: float = 0.0
     funding_from_year: int = 2026
+    report_year: int = 2024
     deployment: internal.InternalParams | None = None
 
     def __post_init__(self):
@@ -138,10 +176,14 @@ class ChainParams:
         check_choice("ending", self.ending, ENDINGS)
         set_(self, "wall_year", self._training_year("wall_year", self.wall_year, self.anchor_year))
         set_(self, "n_labs", check_number("n_labs", self.n_labs, ge=1))
+        set_(self, "n_labs_today", check_number("n_labs_today", self.n_labs_today, ge=1))
+        set_(self, "open_model_lag_today_months",
+             check_number("open_model_lag_today_months", self.open_model_lag_today_months, gt=0))
         set_(self, "model_life_months", check_int("model_life_months", self.model_life_months, ge=1, le=240))
         set_(self, "revenue_years", check_int("revenue_years", self.revenue_years, ge=1, le=50))
         set_(self, "revenue_decay", check_number("revenue_decay", self.revenue_decay, ge=0, lt=1))
         set_(self, "funding_from_year", check_int("funding_from_year", self.funding_from_year, ge=first, le=last))
+        set_(self, "report_year", check_int("report_year", self.report_year, ge=first + 1, le=last))
         if self.deployment is not None and not isinstance(self.deployment, internal.InternalParams):
             raise TypeError("deployment must be an InternalParams or None")
 
@@ -199,33 +241,46 @@ class ChainResult:
     ----------
     pnl : CohortResult
         The lab's annual and per-generation P&L (USD), internal deployment included.
+    competition : CompetitionParams
+        The competition model's parameters, with the inferred ``m0`` and lone lab's margin.
     realized_multiple, realized_margin : ndarray
-        From the competition model.
+        From the competition model: lifetime revenue over training cost (×) and the margin on
+        paid tokens (share of revenue).
+    lab_margin : ndarray
+        The margin on the whole serving bill, share of revenue (may be negative).
     edge_per_generation : ndarray
         Revenue internal deployment adds per generation, USD (0 without it).
     """
 
     pnl: cohort.CohortResult
+    competition: competition.CompetitionParams
     realized_multiple: np.ndarray
     realized_margin: np.ndarray
+    lab_margin: np.ndarray
     edge_per_generation: np.ndarray
 
 
 def competition_params(chain: ChainParams, draws) -> competition.CompetitionParams:
-    """The competition model's parameters for the draws (numeric fields are the draws' arrays)."""
-    g = np.asarray(draws["cost_growth_per_year"], dtype=float) ** chain.generation_interval_years
-    return competition.CompetitionParams(
-        revenue_multiple_no_competition=draws["revenue_multiple_no_competition"],
+    """The competition model's parameters for the draws (numeric fields are the draws' arrays).
+
+    ``m0`` and the lone lab's margin are inferred from the observed multiple and the reported
+    margin at today's labs and lag (:func:`labecon_core.competition.calibrated`); ``cost_growth``
+    is the growth of the whole training bill a generation, ``(G h)^D``.
+    """
+    growth = (np.asarray(draws["cost_growth_per_year"], dtype=float)
+              * np.asarray(draws["training_overhead_growth"], dtype=float)) ** chain.generation_interval_years
+    forces = competition.CompetitionParams(
         open_model_lag_months=draws["open_model_lag_months"],
         annual_price_decline=draws["annual_price_decline"],
         successor_cannibalization=draws["successor_cannibalization"],
         generation_interval_months=12.0 * chain.generation_interval_years,
         n_labs=chain.n_labs,
         retained_premium=draws["retained_premium"],
-        gross_margin=draws["gross_margin"],
-        cost_growth=g,
+        cost_growth=growth,
         model_life_months=chain.model_life_months,
     )
+    return competition.calibrated(forces, draws["observed_revenue_multiple"], draws["reported_gross_margin"],
+                                  chain.n_labs_today, chain.open_model_lag_today_months)
 
 
 def _edge_per_generation(chain: ChainParams, draws) -> np.ndarray:
@@ -271,27 +326,31 @@ def _with_edge(chain: ChainParams, pnl: cohort.CohortResult, edge, margin, wall)
                    cohort_pnl=plus(pnl.cohort_pnl, gross, shares))
 
 
-def _pnl(chain: ChainParams, draws, comp: competition.CompetitionParams, result: competition.CompetitionResult,
-         edge, wall) -> cohort.CohortResult:
-    """Steps 3 and 4: the cohort P&L from the competition model's result, with the edge if any.
+def _pnl(chain: ChainParams, draws, before: ChainResult, wall) -> cohort.CohortResult:
+    """Steps 4 and 5: the cohort P&L at the realized multiple and the lab's margin, with the edge if any.
 
-    ``wall`` is the wall's generation, an int or an integer array over the draws.
+    ``before`` holds steps 1 to 3 (its ``pnl`` is not used); ``wall`` is the wall's generation, an
+    int or an integer array over the draws.
     """
-    first_cost = np.asarray(draws["anchor_training_usd"], dtype=float) / comp.cost_growth ** chain.generation(
-        chain.anchor_year)
+    growth = before.competition.cost_growth
+    first_cost = np.asarray(draws["anchor_training_usd"], dtype=float) / growth ** chain.generation(chain.anchor_year)
     overhang = draws["overhang_multiple"] if chain.ending == "overhang" else cohort.CohortParams.overhang_multiple
-    pnl = cohort.cohort_model(competition.cohort_params(result, comp, first_training_cost=first_cost,
-                                                        overhang_multiple=overhang, **chain.cohort_fields(wall)))
-    return pnl if chain.deployment is None else _with_edge(chain, pnl, edge, result.realized_margin, wall)
+    pnl = cohort.cohort_model(cohort.CohortParams(
+        first_training_cost=first_cost, cost_growth=growth, revenue_multiple=before.realized_multiple,
+        gross_margin=before.lab_margin, overhang_multiple=overhang, **chain.cohort_fields(wall)))
+    if chain.deployment is None:
+        return pnl
+    return _with_edge(chain, pnl, before.edge_per_generation, before.realized_margin, wall)
 
 
-def _competition(chain: ChainParams, draws):
-    """Steps 1, 2 and the edge of step 4, which do not depend on the wall year."""
+def _before_pnl(chain: ChainParams, draws) -> ChainResult:
+    """Steps 1 to 3 and the edge of step 5, which do not depend on the wall year (``pnl`` is left None)."""
     comp = competition_params(chain, draws)
     result = competition.competition_model(comp)
+    lab = margins.lab_margin(result.realized_margin, draws["unpaid_compute_share"])
     edge = (np.zeros(np.shape(result.realized_multiple)) if chain.deployment is None
             else _edge_per_generation(chain, draws))
-    return comp, result, edge
+    return ChainResult(None, comp, result.realized_multiple, result.realized_margin, lab, edge)
 
 
 def evaluate(chain: ChainParams, draws) -> ChainResult:
@@ -307,9 +366,8 @@ def evaluate(chain: ChainParams, draws) -> ChainResult:
     -------
     ChainResult
     """
-    comp, result, edge = _competition(chain, draws)
-    pnl = _pnl(chain, draws, comp, result, edge, chain.generation(chain.wall_year))
-    return ChainResult(pnl, result.realized_multiple, result.realized_margin, edge)
+    before = _before_pnl(chain, draws)
+    return replace(before, pnl=_pnl(chain, draws, before, chain.generation(chain.wall_year)))
 
 
 def funding_need(profit, years, from_year: int) -> tuple[np.ndarray, np.ndarray]:
@@ -401,22 +459,51 @@ def outputs(chain: ChainParams, draws) -> dict[str, np.ndarray]:
     dict
         ``profit`` and ``revenue`` (USD by year, shape (n, T)), ``funding_need`` (USD from
         ``chain.funding_from_year``), ``profitable_from`` (see :func:`profitable_from`; NaN: not
-        within the horizon), ``realized_multiple``, ``realized_margin`` and ``gross_profit_multiple``
-        (× the training cost), and the cohort chapter's two conditions from the competition
-        model: ``cohort_profitable`` (each model pays for itself, ``gamma_r m_r > 1``) and
-        ``profitable_while_scaling`` (each model's gross profit covers the next one, ``gamma_r m_r > g``).
+        within the horizon); ``no_competition_multiple`` and ``lone_lab_margin`` (inferred from
+        today's market), ``realized_multiple`` (×), ``realized_margin`` (on paid tokens),
+        ``lab_margin`` (on the whole serving bill) and ``gross_profit_multiple`` (``gamma_l m_r``,
+        × the training cost); the cohort chapter's two conditions: ``cohort_profitable`` (each
+        model pays for itself, ``gamma_l m_r > 1``) and ``profitable_while_scaling`` (each model's
+        gross profit covers the next one, ``gamma_l m_r > g``); and the values of
+        :data:`REPORT_OUTPUTS` in ``chain.report_year`` (USD; the loss is minus the profit).
     """
-    comp, result, edge = _competition(chain, draws)
+    before = _before_pnl(chain, draws)
     wall = (chain.generation(chain.wall_year) if chain.ending == "continue"
             else _wall_generation(chain, draws.get("wall_year", chain.wall_year)))
-    pnl = _pnl(chain, draws, comp, result, edge, wall)
+    pnl = _pnl(chain, draws, before, wall)
     profit, revenue = pnl.profit, pnl.revenue
     _, need = funding_need(profit, chain.years, chain.funding_from_year)
+    gross = before.lab_margin * before.realized_multiple
+    at = chain.report_year - chain.first_year
     return {"profit": profit, "revenue": revenue, "funding_need": need[..., -1],
-            "profitable_from": profitable_from(profit, chain.years), "realized_multiple": result.realized_multiple,
-            "realized_margin": result.realized_margin, "gross_profit_multiple": result.gross_profit_multiple,
-            "cohort_profitable": result.cohort_profitable,
-            "profitable_while_scaling": result.company_profitable_while_scaling}
+            "profitable_from": profitable_from(profit, chain.years),
+            "no_competition_multiple": before.competition.revenue_multiple_no_competition,
+            "lone_lab_margin": before.competition.gross_margin,
+            "realized_multiple": before.realized_multiple, "realized_margin": before.realized_margin,
+            "lab_margin": before.lab_margin, "gross_profit_multiple": gross,
+            "cohort_profitable": gross > 1, "profitable_while_scaling": gross > before.competition.cost_growth,
+            "report_revenue": revenue[..., at], "report_loss": -profit[..., at],
+            "report_training": pnl.training_spend[..., at], "report_serving": pnl.serving_cost[..., at]}
+
+
+def reported_calibration(chain: ChainParams, targets: BridgeTargets, tolerance: float) -> Calibration:
+    """The reported figures of ``targets`` (revenue, loss and, where given, training and serving spend) as a
+    :class:`~labecon_core.calibration.Calibration` of the chain's report-year outputs (:data:`REPORT_OUTPUTS`).
+
+    Parameters
+    ----------
+    chain : ChainParams
+        Its ``report_year`` must be the targets' year.
+    targets : BridgeTargets
+        Reported intervals for one year, USD (a loss may be of either sign).
+    tolerance : float
+        How far a draw may miss a figure, in logs (a loss: in shares of its interval's scale), > 0.
+    """
+    if targets.year != chain.report_year:
+        raise ValueError(f"the targets are for {targets.year}, the chain's report year is {chain.report_year}")
+    held = [Target(REPORT_OUTPUTS[name], interval.lo, interval.hi, positive=name != "loss")
+            for name, interval in targets.constraints().items()]
+    return Calibration(held, tolerance)
 
 
 def model(chain: ChainParams):
@@ -457,7 +544,37 @@ def side_of(values, interval: Interval) -> np.ndarray:
     return (values > interval.hi).astype(int) - (values < interval.lo).astype(int)
 
 
-def compare_endings(chain: ChainParams, draws, capacity, evaluated=None) -> pd.DataFrame:
+def report_fit(calibrated: Calibration, out, weights) -> pd.DataFrame:
+    """How the draws' report-year figures compare with the reported ones, before and after calibration.
+
+    Parameters
+    ----------
+    calibrated : Calibration
+    out : dict
+        :func:`outputs` over the draws.
+    weights : array or None
+        The calibration's weights (``None``: the prior only, the posterior columns are NaN).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by output name: ``lo`` and ``hi`` (the reported interval), ``median_prior``,
+        ``median_posterior`` (USD) and ``share_inside_prior`` (draws inside the interval).
+    """
+    rows = {}
+    for target in calibrated.targets:
+        values = out[target.name]
+        rows[target.name] = {
+            "lo": target.lo, "hi": target.hi, "median_prior": float(np.median(values)),
+            "median_posterior": (np.nan if weights is None
+                                 else float(uncertainty.quantiles(values, 0.5, weights=weights))),
+            "share_inside_prior": uncertainty.probability(target.distance(values) == 0),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("output")
+
+
+def compare_endings(chain: ChainParams, draws, capacity, evaluated=None,
+                    calibrated: Calibration | None = None) -> pd.DataFrame:
     """The chain under each ending of :data:`ENDINGS`, on the same draws.
 
     Parameters
@@ -471,24 +588,31 @@ def compare_endings(chain: ChainParams, draws, capacity, evaluated=None) -> pd.D
         What can still be raised in each draw, USD.
     evaluated : dict, optional
         :func:`outputs` of the chain's own ending over ``draws``, if already run (it is not run again).
+    calibrated : Calibration, optional
+        Weigh each ending's draws by how well they reproduce the reported figures (the
+        posterior); without it every draw counts the same (the prior).
 
     Returns
     -------
     DataFrame
         Indexed by ending: ``p_profitable_by_last_year`` (probability that profit has turned
         positive for good by the chain's last year), ``median_funding_need_usd``,
-        ``funding_need_p90_usd`` (90th percentile) and ``p_need_exceeds_capacity``.
+        ``funding_need_p90_usd`` (90th percentile), ``p_need_exceeds_capacity`` and
+        ``effective_draws`` (the draws' number without a calibration).
     """
     rows = {}
     for name in ENDINGS:
         out = evaluated if evaluated is not None and name == chain.ending else uncertainty.evaluate(
             model(replace(chain, ending=name)), draws)
         need = out["funding_need"]
+        w = None if calibrated is None else calibrated.weights(out)
         rows[name] = {
-            "p_profitable_by_last_year": float(uncertainty.probability_by(out["profitable_from"], chain.years[-1:])[0]),
-            "median_funding_need_usd": float(np.median(need)),
-            "funding_need_p90_usd": float(uncertainty.quantiles(need, 0.9)),
-            "p_need_exceeds_capacity": uncertainty.probability(need > capacity),
+            "p_profitable_by_last_year": float(uncertainty.probability_by(out["profitable_from"], chain.years[-1:],
+                                                                          weights=w)[0]),
+            "median_funding_need_usd": float(uncertainty.quantiles(need, 0.5, weights=w)),
+            "funding_need_p90_usd": float(uncertainty.quantiles(need, 0.9, weights=w)),
+            "p_need_exceeds_capacity": uncertainty.probability(need > capacity, weights=w),
+            "effective_draws": float(len(need)) if w is None else effective_sample_size(w),
         }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("ending")
 
@@ -518,7 +642,8 @@ def grid_axes(ranges, values: dict[str, list]) -> tuple[dict[str, list[float]], 
     return {name: sorted({*v, medians[name]}) for name, v in values.items()}, medians
 
 
-def probability_grid(chain: ChainParams, ranges, axes: dict[str, list], n_draws: int, seed: int) -> pd.DataFrame:
+def probability_grid(chain: ChainParams, ranges, axes: dict[str, list], n_draws: int, seed: int,
+                     calibrated: Calibration | None = None) -> pd.DataFrame:
     """Probability that annual profit has turned positive for good by each year, over a grid of input medians.
 
     At each grid point the named inputs keep their spread but move their median to the
@@ -536,11 +661,16 @@ def probability_grid(chain: ChainParams, ranges, axes: dict[str, list], n_draws:
         Draws at each grid point.
     seed : int
         Seed of the draws.
+    calibrated : Calibration, optional
+        Weigh the draws at each point by how well they reproduce the reported figures (the
+        posterior at that point's prior); without it, the prior.
 
     Returns
     -------
     DataFrame
-        One row per grid point and year: the axes, ``year`` and ``probability``.
+        One row per grid point and year: the axes, ``year``, ``probability`` (the posterior
+        with a calibration, else the prior), ``prior_probability`` and ``effective_draws`` at
+        the point (:func:`labecon_core.calibration.effective_sample_size`).
     """
     n_draws, seed = uncertainty.check_run(n_draws, seed)
     by_name = {r.name: r for r in ranges}
@@ -553,8 +683,14 @@ def probability_grid(chain: ChainParams, ranges, axes: dict[str, list], n_draws:
     draws = [uncertainty.sample([by_name[r.name].with_median(p[names.index(r.name)]) if r.name in names else r
                                  for r in ranges], n_draws, np.random.default_rng(seed)) for p in points]
     joined = {k: np.concatenate([d[k] for d in draws]) for k in draws[0]}
-    first = uncertainty.evaluate(model(chain), joined)["profitable_from"].reshape(len(points), n_draws)
+    out = uncertainty.evaluate(model(chain), joined)
+    first = out["profitable_from"].reshape(len(points), n_draws)
+    w = np.ones(first.shape) if calibrated is None else calibrated.weights(out).reshape(first.shape)
     years = chain.years[1:]
-    prob = np.stack([uncertainty.probability_by(f, years) for f in first])
+    prior = np.stack([uncertainty.probability_by(f, years) for f in first])
+    prob = prior if calibrated is None else np.stack(
+        [uncertainty.probability_by(f, years, weights=wi) for f, wi in zip(first, w, strict=True)])
+    ess = np.array([effective_sample_size(wi) for wi in w])
     frame = pd.DataFrame({k: np.repeat(points[:, i], len(years)) for i, k in enumerate(names)})
-    return frame.assign(year=np.tile(years, len(points)), probability=prob.ravel())
+    return frame.assign(year=np.tile(years, len(points)), probability=prob.ravel(), prior_probability=prior.ravel(),
+                        effective_draws=np.repeat(ess, len(years)))

@@ -340,20 +340,48 @@ def evaluate_each(model: Model, inputs: Mapping[str, np.ndarray]) -> dict[str, n
     return {k: np.stack([np.asarray(r[k]) for r in rows]) for k in rows[0]}
 
 
-def quantiles(values, probs, axis: int = 0) -> np.ndarray:
+def quantiles(values, probs, axis: int = 0, weights=None) -> np.ndarray:
     """Quantiles of ``values`` along ``axis`` (the draws) at probabilities ``probs`` in [0, 1].
 
-    Linear interpolation between order statistics (numpy's default). Returns an
-    array with the probabilities' shape in place of ``axis``.
+    Without weights, linear interpolation between order statistics (numpy's default). With
+    ``weights`` (one per draw, >= 0, see :mod:`labecon_core.calibration`), the smallest value
+    whose cumulative weight reaches each probability (the inverted distribution function,
+    numpy's ``inverted_cdf`` for equal weights); draws with a NaN value are left out there.
+    Returns an array with the probabilities' shape in place of ``axis``.
     """
     probs = np.asarray(check_number("probs", probs, ge=0, le=1), dtype=float)
     values = np.asarray(values, dtype=float)
     if values.shape[axis] == 0:
         raise ValueError("quantiles need at least one draw")
-    return np.quantile(values, probs, axis=axis)
+    if weights is None:
+        return np.quantile(values, probs, axis=axis)
+    w = _weights(weights, values.shape[axis])
+    columns = np.moveaxis(values, axis, 0).reshape(values.shape[axis], -1)
+    out = np.stack([_weighted_quantiles(columns[:, j], w, probs) for j in range(columns.shape[1])], axis=-1)
+    return out.reshape(probs.shape + np.moveaxis(values, axis, 0).shape[1:])
 
 
-def quantile_bands(values, bands: Mapping[str, float]) -> pd.DataFrame:
+def _weights(weights, n: int) -> np.ndarray:
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (n,) or not np.all(w >= 0):
+        raise ValueError(f"weights: one number >= 0 per draw ({n}), got shape {w.shape}")
+    return w
+
+
+def _weighted_quantiles(x: np.ndarray, w: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    keep = ~np.isnan(x) & (w > 0)
+    x, w = x[keep], w[keep]
+    if x.size == 0:
+        return np.full(probs.shape, np.nan)
+    order = np.argsort(x, kind="stable")
+    cumulative = np.cumsum(w[order])
+    cumulative /= cumulative[-1]
+    # A hair below each probability, so that a cumulative weight equal to it in exact arithmetic still counts.
+    at = np.searchsorted(cumulative, probs * (1 - 1e-12), side="left")
+    return x[order][np.minimum(at, x.size - 1)]
+
+
+def quantile_bands(values, bands: Mapping[str, float], weights=None) -> pd.DataFrame:
     """Quantiles over the draws of a path, one row per step of the path (a year, say), for a fan chart.
 
     Parameters
@@ -362,24 +390,33 @@ def quantile_bands(values, bands: Mapping[str, float]) -> pd.DataFrame:
         The path in each draw.
     bands : mapping
         ``column name -> probability`` in [0, 1] (``{"q05": 0.05, "q50": 0.5}``).
+    weights : array, shape (n,), optional
+        A weight per draw (see :func:`quantiles`).
 
     Returns
     -------
     DataFrame
         ``T`` rows, a column per band: the path's quantile at its probability, in the unit of ``values``.
     """
-    q = quantiles(values, list(bands.values()))
+    q = quantiles(values, list(bands.values()), weights=weights)
     return pd.DataFrame(dict(zip(bands, q, strict=True)))
 
 
-def probability(event) -> float:
-    """Share of draws in which ``event`` (a boolean array over the draws) holds."""
+def probability(event, weights=None) -> float:
+    """Share of draws in which ``event`` (a boolean array over the draws) holds, or its share of ``weights``.
+
+    With weights (one per draw, >= 0) it is ``sum(w * event) / sum(w)``; NaN if every weight is 0.
+    """
     event = np.asarray(event)
     if event.dtype != bool:
         raise ValueError(f"an event is a boolean array; got dtype {event.dtype}")
     if event.size == 0:
         raise ValueError("a probability needs at least one draw")
-    return float(event.mean())
+    if weights is None:
+        return float(event.mean())
+    w = _weights(weights, event.shape[0])
+    total = w.sum()
+    return float(w[event].sum() / total) if total > 0 else math.nan
 
 
 def standard_error(p: float, n_draws: int) -> float:
@@ -395,16 +432,28 @@ def never_as_inf(times) -> np.ndarray:
     return np.where(np.isnan(times), np.inf, times)
 
 
-def probability_by(times, points) -> np.ndarray:
+def probability_by(times, points, weights=None) -> np.ndarray:
     """Probability that an event has happened by each of ``points``: ``P(time <= point)``.
 
     ``times`` holds each draw's event time (a year, say); NaN means it never happens.
+    With ``weights`` (one per draw, >= 0) each draw counts by its weight.
     """
     times = np.asarray(times, dtype=float).ravel()
     if times.size == 0:
         raise ValueError("a probability needs at least one draw")
     points = np.asarray(points, dtype=float)
-    return (never_as_inf(times)[:, None] <= points.ravel()[None, :]).mean(axis=0).reshape(points.shape)
+    if weights is None:
+        happened = never_as_inf(times)[:, None] <= points.ravel()[None, :]
+        return happened.mean(axis=0).reshape(points.shape)
+    w = _weights(weights, times.size)
+    # Cumulative weight over the sorted times: monotone in the point by construction, and no BLAS product whose
+    # summation order differs from one CPU to another.
+    order = np.argsort(never_as_inf(times), kind="stable")
+    cumulative = np.cumsum(w[order])
+    if not cumulative[-1] > 0:
+        return np.full(points.shape, np.nan)
+    reached = np.searchsorted(never_as_inf(times)[order], points.ravel(), side="right")
+    return (np.where(reached > 0, cumulative[np.maximum(reached - 1, 0)], 0.0) / cumulative[-1]).reshape(points.shape)
 
 
 def tornado(outcome: Callable[[Mapping[str, np.ndarray]], np.ndarray], ranges: Sequence[Range]) -> pd.DataFrame:
@@ -490,37 +539,38 @@ def rank_correlations(inputs: Mapping[str, np.ndarray], outcome) -> pd.Series:
     return s.reindex(s.abs().sort_values(ascending=False, kind="stable").index)
 
 
-def median_shifts(inputs: Mapping[str, np.ndarray], event, ranges: Sequence[Range]) -> pd.DataFrame:
-    """How far keeping only the draws where ``event`` holds moves each input's median, in logs.
+def posterior_shifts(inputs: Mapping[str, np.ndarray], weights, ranges: Sequence[Range]) -> pd.DataFrame:
+    """How far weighting the draws (a calibration, or 0/1 for keeping some) moves each input, in logs.
 
     Parameters
     ----------
     inputs : mapping
         ``name -> draws`` of each range's input, shape (n,).
-    event : array of bool, shape (n,)
-        The draws kept (at least one).
+    weights : array, shape (n,)
+        A weight per draw (>= 0, some above 0); booleans keep the draws where they hold.
     ranges : sequence of Range
-        The inputs to compare, with positive medians (a calendar year's log shift means little).
+        The inputs to compare, with positive medians.
 
     Returns
     -------
     DataFrame
-        Indexed by input, largest shift first (ties in the order given): ``median_overall``
-        (the range's median), ``median_given_event`` (over the kept draws), both in the
-        input's unit, and ``log_shift``, ``|log(median_given_event / median_overall)|``.
+        Indexed by input, largest shift first (ties in the order given): ``median_prior`` (the
+        range's median), ``median_posterior``, ``q05_posterior`` and ``q95_posterior`` (under the
+        weights), all in the input's unit, and ``log_shift``, ``|log(median_posterior / median_prior)|``.
     """
-    event = np.asarray(event)
-    if event.dtype != bool or not event.any():
-        raise ValueError("the event must be a boolean array that holds in at least one draw")
+    w = np.asarray(weights, dtype=float)
+    if not w.sum() > 0:
+        raise ValueError("the weights must hold some weight (at least one draw above 0)")
     medians = np.array([r.median for r in ranges], dtype=float)
-    given = np.array([np.median(np.asarray(inputs[r.name])[event]) for r in ranges], dtype=float)
-    frame = pd.DataFrame({"median_overall": medians, "median_given_event": given,
-                          "log_shift": np.abs(np.log(given / medians))},
+    q = np.array([quantiles(np.asarray(inputs[r.name], dtype=float), [0.5, 0.05, 0.95], weights=w) for r in ranges])
+    q = q.reshape(len(ranges), 3)
+    frame = pd.DataFrame({"median_prior": medians, "median_posterior": q[:, 0], "q05_posterior": q[:, 1],
+                          "q95_posterior": q[:, 2], "log_shift": np.abs(np.log(q[:, 0] / medians))},
                          index=pd.Index([r.name for r in ranges], name="input"))
     return frame.sort_values("log_shift", ascending=False, kind="stable")
 
 
-def density_table(x, y, x_edges, y_edges) -> pd.DataFrame:
+def density_table(x, y, x_edges, y_edges, weights=None) -> pd.DataFrame:
     """Share of the draws in each cell of a grid over two outcomes, for a density map.
 
     Parameters
@@ -529,18 +579,22 @@ def density_table(x, y, x_edges, y_edges) -> pd.DataFrame:
         Two outcomes over the same draws.
     x_edges, y_edges : array
         Increasing cell edges; draws outside them are counted in no cell.
+    weights : array, optional
+        A weight per draw (>= 0): each draw counts by its weight.
 
     Returns
     -------
     DataFrame
-        One row per cell holding at least one draw: ``x0``, ``x1``, ``y0``, ``y1`` (the cell's
-        edges) and ``share`` (of all draws, outside ones included).
+        One row per cell holding some weight: ``x0``, ``x1``, ``y0``, ``y1`` (the cell's
+        edges) and ``share`` (of all draws or all weight, outside ones included).
     """
     x, y = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
     if x.shape != y.shape or x.size == 0:
         raise ValueError("x and y need the same number of draws, at least one")
     x_edges, y_edges = np.asarray(x_edges, dtype=float), np.asarray(y_edges, dtype=float)
-    counts, _, _ = np.histogram2d(x, y, bins=[x_edges, y_edges])
+    w = None if weights is None else _weights(weights, x.size)
+    counts, _, _ = np.histogram2d(x, y, bins=[x_edges, y_edges], weights=w)
+    total = x.size if w is None else w.sum()
     i, j = np.nonzero(counts)
     return pd.DataFrame({"x0": x_edges[i], "x1": x_edges[i + 1], "y0": y_edges[j], "y1": y_edges[j + 1],
-                         "share": counts[i, j] / x.size})
+                         "share": counts[i, j] / total})

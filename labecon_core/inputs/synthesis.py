@@ -3,9 +3,17 @@ its uncertain inputs, and the size of the Monte Carlo."""
 
 from dataclasses import dataclass, replace
 
-from labecon_core import internal, trends, uncertainty
+from labecon_core import data, finances, internal, trends, uncertainty
+from labecon_core.calibration import Calibration
 from labecon_core.errors import ParameterError
-from labecon_core.synthesis import CAPACITY, CAPACITY_INPUT, INPUTS, ChainParams, trend_cost_growth
+from labecon_core.synthesis import (
+    CAPACITY,
+    CAPACITY_INPUT,
+    INPUTS,
+    ChainParams,
+    reported_calibration,
+    trend_cost_growth,
+)
 from labecon_core.uncertainty import Range
 from labecon_core.validation import check_int, check_number
 
@@ -27,6 +35,10 @@ class SynthesisInputs:
     level : float
         Probability of every stated interval.
     n_draws, seed, grid_draws : int
+    targets : BridgeTargets
+        OpenAI's reported figures for the chain's report year (staff costs taken out of the loss).
+    calibration : Calibration
+        Those figures as the chain's calibration, with the chapter's tolerance.
     """
 
     chain: ChainParams
@@ -37,6 +49,8 @@ class SynthesisInputs:
     n_draws: int
     seed: int
     grid_draws: int
+    targets: finances.BridgeTargets
+    calibration: Calibration
 
     def all_ranges(self) -> tuple[tuple[Range, ...], trends.LogLinearFit | None]:
         """The ranges to draw, with the trend fit when the cost growth comes from it (else ``None``).
@@ -54,19 +68,35 @@ def _range(name: str, low, high, level: float, step: float = 1.0) -> Range:
     return Range(name, low, high, spec.family, level, spec.domain, step)
 
 
-def validate(*, n_draws, seed, interval_level, grid_draws, internal_deployment, erosion_exponent,
-                     api_customers, value_capture_share, internal_cost_share, holders_after_catchup,
-                     cost_growth_per_year_low, cost_growth_per_year_high, funding_capacity_usd_low,
-                     funding_capacity_usd_high, **rest) -> SynthesisInputs:
+def openai_targets() -> finances.BridgeTargets:
+    """OpenAI's 2024 revenue, loss without staff, training and serving spend, as the lab-finances chapter reads them."""
+    reported = finances.Reported(data.load("lab_finances"), finances.READING_TOLERANCE)
+    return finances.openai_2024_targets(reported, net_out_staff=True, with_cost_lines=True)
+
+
+def validate(*, n_draws, seed, interval_level, grid_draws, calibration_tolerance, internal_deployment,
+             erosion_exponent, api_customers, value_capture_share, internal_cost_share, holders_after_catchup,
+             cost_growth_per_year_low, cost_growth_per_year_high, funding_capacity_usd_low,
+             funding_capacity_usd_high, **rest) -> SynthesisInputs:
     """Validate every parameter of the chapter (``labecon params synthesis``) before anything is drawn.
 
     Each uncertain input ``x`` comes as ``x_low`` and ``x_high`` (``low <= high``); the
-    cost growth may be ``0`` and ``0`` for the compute chapter's trend. Raises
+    cost growth may be ``0`` and ``0`` for the compute chapter's trend. The chain's years must
+    hold the year of the reported figures it is calibrated on, after its first year. Raises
     :class:`~labecon_core.errors.ParameterError` naming the first bad parameter.
     """
     n_draws, seed = uncertainty.check_run(n_draws, seed)
     grid_draws = check_int("grid_draws", grid_draws, ge=100, le=100_000)
     level = check_number("interval_level", interval_level, gt=0, lt=1)
+    tolerance = check_number("calibration_tolerance", calibration_tolerance, gt=0, le=10)
+    targets = openai_targets()
+    first, last = rest.get("first_year", ChainParams.first_year), rest.get("last_year", ChainParams.last_year)
+    if check_int("first_year", first) >= targets.year:
+        raise ParameterError("first_year", first, f"a year before {targets.year}, the year of the reported figures "
+                             "the chain is calibrated on (a generation needs a year to sell)")
+    if check_int("last_year", last) < targets.year:
+        raise ParameterError("last_year", last, f"a year from {targets.year} on, the year of the reported figures "
+                             "the chain is calibrated on")
     if not isinstance(internal_deployment, bool):
         raise ParameterError("internal_deployment", internal_deployment, "true or false")
     wall = rest.pop("wall_year_low"), rest.pop("wall_year_high")
@@ -87,9 +117,10 @@ def validate(*, n_draws, seed, interval_level, grid_draws, internal_deployment, 
         internal_cost_share=internal_cost_share, holders_after_catchup=holders_after_catchup)
     # The anchor year is always a valid wall; the wall's own range is checked with its parameters' names.
     chain = ChainParams(**rest, wall_year=rest.get("anchor_year", ChainParams.anchor_year),
-                        deployment=deployment if internal_deployment else None)
+                        report_year=targets.year, deployment=deployment if internal_deployment else None)
     low, high = (chain._training_year(f"wall_year_{end}", year, chain.anchor_year)
                  for end, year in zip(("low", "high"), wall, strict=True))
     wall_range = _range("wall_year", low, high, level, step=chain.generation_interval_years)
     chain = replace(chain, wall_year=int(wall_range.median))
-    return SynthesisInputs(chain, (*ranges, wall_range), growth, capacity, level, n_draws, seed, grid_draws)
+    return SynthesisInputs(chain, (*ranges, wall_range), growth, capacity, level, n_draws, seed, grid_draws, targets,
+                           reported_calibration(chain, targets, tolerance))

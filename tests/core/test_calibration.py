@@ -31,20 +31,6 @@ def test_effective_sample_size_lies_between_one_and_the_number_of_draws(w):
         assert ess == 0
 
 
-@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=40), st.floats(0.01, 0.99))
-def test_equal_weights_give_the_empirical_quantile(xs, q):
-    x = np.array(xs)
-    assert calibration.weighted_quantiles(x, np.ones_like(x), q) == np.quantile(x, q, method="inverted_cdf")
-
-
-def test_weights_move_probabilities_and_quantiles_toward_the_weighted_draws():
-    x = np.arange(10.0)
-    w = np.where(x >= 5, 1.0, 0.0)
-    assert calibration.weighted_probability(x >= 5, w) == 1.0
-    assert calibration.weighted_quantiles(x, w, 0.5) == 7.0
-    assert np.isnan(calibration.weighted_probability(x > 0, np.zeros(10)))
-
-
 def test_bad_targets_and_tolerances_are_refused():
     with pytest.raises(ValueError, match="low 5 above high 1"):
         Target("x", 5, 1)
@@ -52,3 +38,20 @@ def test_bad_targets_and_tolerances_are_refused():
         Target("x", 0, 1)
     with pytest.raises(ValueError, match="calibration_tolerance"):
         calibration.weights({"x": np.ones(1)}, [Target("x", 1, 2)], 0)
+    with pytest.raises(ValueError, match="calibration_tolerance"):
+        calibration.Calibration([Target("x", 1, 2)], -1)
+
+
+def test_a_calibration_weighs_like_its_targets():
+    cal = calibration.Calibration([Target("x", 1, 2), Target("y", -1, 1, positive=False)], 0.2)
+    out = {"x": np.array([1.5, 3.0]), "y": np.array([0.0, 1.5])}
+    np.testing.assert_array_equal(cal.weights(out), calibration.weights(out, cal.targets, 0.2))
+
+
+def test_draws_that_all_miss_alike_have_a_full_effective_sample_and_no_matches():
+    far = Target("x", 1, 2)
+    w = calibration.weights({"x": np.full(1000, 20.0)}, [far], 0.5)  # ln 10 beyond, 4.6 tolerances
+    assert calibration.effective_sample_size(w) == pytest.approx(1000)
+    assert calibration.matched_draws(w) < 0.1
+    inside = calibration.weights({"x": np.full(1000, 1.5)}, [far], 0.5)
+    assert calibration.matched_draws(inside) == 1000

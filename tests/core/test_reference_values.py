@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from labecon_core import (
+    calibration,
     cohort,
     competition,
     compute,
@@ -115,17 +116,23 @@ def _finances():
 
 
 def _synthesis():
-    ends = {"cost_growth_per_year": (1.5, 4.0), "anchor_training_usd": (2.7e9, 3.0e9),
-            "revenue_multiple_no_competition": (2.0, 10.0), "open_model_lag_months": (6.0, 12.0),
-            "annual_price_decline": (1.1, 2.5), "successor_cannibalization": (0.25, 0.75),
-            "retained_premium": (0.1, 0.5), "gross_margin": (0.4, 0.8), "overhang_multiple": (0.25, 1.0),
+    ends = {"cost_growth_per_year": (1.5, 4.0), "training_overhead_growth": (0.8, 1.25),
+            "anchor_training_usd": (2.7e9, 3.0e9), "observed_revenue_multiple": (1.5, 6.0),
+            "open_model_lag_months": (6.0, 12.0), "annual_price_decline": (1.1, 2.5),
+            "successor_cannibalization": (0.25, 0.75), "retained_premium": (0.1, 0.5),
+            "reported_gross_margin": (0.6, 0.8), "unpaid_compute_share": (0.3, 0.8), "overhang_multiple": (0.25, 1.0),
             "wall_year": (2026.0, 2030.0)}
     ranges = [uncertainty.Range(name, lo, hi, synthesis.INPUTS[name].family, 0.9, synthesis.INPUTS[name].domain)
               for name, (lo, hi) in ends.items()]
     draws = uncertainty.sample(ranges, 4000, np.random.default_rng(7))
     out = uncertainty.evaluate(synthesis.model(synthesis.ChainParams()), draws)
     probs = [0.1, 0.5, 0.9]
+    targets = finances.openai_2024_targets(finances.Reported(book_data.load("lab_finances"), 0.1), net_out_staff=True,
+                                           with_cost_lines=True)
+    w = synthesis.reported_calibration(synthesis.ChainParams(), targets, 0.1).weights(out)
     return numbers({"profit": uncertainty.quantiles(out["profit"], probs),
+                    "calibrated_funding_need": uncertainty.quantiles(out["funding_need"], probs, weights=w),
+                    "calibration_ess": calibration.effective_sample_size(w),
                     "funding_need": uncertainty.quantiles(out["funding_need"], probs),
                     "realized_multiple": uncertainty.quantiles(out["realized_multiple"], probs),
                     "p_profitable_by": uncertainty.probability_by(out["profitable_from"],

@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 from labecon_book import chapters
 from labecon_book import params as cli_params
 from labecon_core import (
+    calibration,
     cohort,
     competition,
     compute,
     data,
     finances,
     internal,
+    margins,
     synthesis,
     trends,
     uncertainty,
@@ -41,20 +43,23 @@ def some_draws(n=64, seed=7, **changes):
 
 
 def podcast_draws():
-    return {"cost_growth_per_year": 10.0, "anchor_training_usd": 100e6, "revenue_multiple_no_competition": 2.0,
-            "open_model_lag_months": 12.0, "annual_price_decline": 1.0, "successor_cannibalization": 0.0,
-            "retained_premium": 0.3, "gross_margin": 1.0}
+    return {"cost_growth_per_year": 10.0, "training_overhead_growth": 1.0, "anchor_training_usd": 100e6,
+            "observed_revenue_multiple": 2.0, "open_model_lag_months": 12.0, "annual_price_decline": 1.0,
+            "successor_cannibalization": 0.0, "retained_premium": 0.3, "reported_gross_margin": 1.0,
+            "unpaid_compute_share": 0.0}
 
 
 def test_the_podcast_example_runs_through_the_chain():
     chain = ChainParams(first_year=2023, last_year=2025, anchor_year=2023, ending="continue", wall_year=2025,
-                        n_labs=1.0, model_life_months=12, funding_from_year=2023)
+                        n_labs=1.0, n_labs_today=1.0, model_life_months=12, funding_from_year=2023)
     r = synthesis.evaluate(chain, podcast_draws())
     assert r.realized_multiple == pytest.approx(2.0) and r.realized_margin == pytest.approx(1.0)
+    assert r.lab_margin == pytest.approx(1.0)
     np.testing.assert_allclose(r.pnl.profit, [-100e6, -800e6, -8e9])
     out = synthesis.outputs(chain, podcast_draws())
     assert out["funding_need"] == pytest.approx(8.9e9)
     assert np.isnan(out["profitable_from"])
+    assert out["report_revenue"] == pytest.approx(200e6) and out["report_loss"] == pytest.approx(800e6)
 
 
 def test_the_podcast_scenario_fixes_every_draw_to_the_example():
@@ -64,29 +69,78 @@ def test_the_podcast_scenario_fixes_every_draw_to_the_example():
     assert fit is None and all(r.fixed for r in ranges if r.name in inputs.chain.inputs)
     out = uncertainty.evaluate(synthesis.model(inputs.chain), uncertainty.sample(ranges, 500, np.random.default_rng(1)))
     np.testing.assert_allclose(out["profit"], np.tile([-100e6, -800e6, -8e9], (500, 1)))
+    # The cartoon's 2024 earns a twentieth of OpenAI's revenue on no serving bill at all: no draw comes near the
+    # reported year, every weight is zero, and the chapter falls back on the prior with a warning.
+    w = inputs.calibration.weights(out)
+    assert calibration.effective_sample_size(w) == 0 and calibration.matched_draws(w) == 0
 
 
 def test_the_chain_composes_the_models_it_names():
     inputs, d = some_draws(ending="continue")
     chain = inputs.chain
     r = synthesis.evaluate(chain, d)
-    g = d["cost_growth_per_year"]
-    comp = competition.CompetitionParams(
-        revenue_multiple_no_competition=d["revenue_multiple_no_competition"],
+    g = d["cost_growth_per_year"] * d["training_overhead_growth"]
+    forces = competition.CompetitionParams(
         open_model_lag_months=d["open_model_lag_months"], annual_price_decline=d["annual_price_decline"],
         successor_cannibalization=d["successor_cannibalization"], retained_premium=d["retained_premium"],
-        gross_margin=d["gross_margin"], n_labs=chain.n_labs, cost_growth=g, generation_interval_months=12.0,
-        model_life_months=chain.model_life_months)
+        n_labs=chain.n_labs, cost_growth=g, generation_interval_months=12.0, model_life_months=chain.model_life_months)
+    comp = competition.calibrated(forces, d["observed_revenue_multiple"], d["reported_gross_margin"],
+                                  chain.n_labs_today, chain.open_model_lag_today_months)
     direct = competition.competition_model(comp)
     np.testing.assert_allclose(r.realized_multiple, direct.realized_multiple, rtol=1e-14)
+    lab = margins.lab_margin(direct.realized_margin, d["unpaid_compute_share"])
+    np.testing.assert_allclose(r.lab_margin, lab, rtol=1e-14)
     c0 = d["anchor_training_usd"] / g ** (chain.anchor_year - chain.first_year)
     pnl = cohort.cohort_model(cohort.CohortParams(
         first_training_cost=c0, first_year=chain.first_year, cost_growth=g, revenue_multiple=direct.realized_multiple,
-        gross_margin=direct.realized_margin, generations=chain.last_year - chain.first_year + 1))
+        gross_margin=lab, generations=chain.last_year - chain.first_year + 1))
     np.testing.assert_allclose(r.pnl.profit, pnl.profit, rtol=1e-12)
-    # The anchor: training spend in the anchor year is the drawn spend.
+    # The anchor: training spend in the anchor year is the drawn spend; the whole bill grows by G h a year.
     anchor = list(r.pnl.years).index(chain.anchor_year)
     np.testing.assert_allclose(r.pnl.training_spend[:, anchor], d["anchor_training_usd"], rtol=1e-12)
+    np.testing.assert_allclose(r.pnl.training_spend[:, anchor + 1] / r.pnl.training_spend[:, anchor], g, rtol=1e-12)
+
+
+def test_today_s_market_reproduces_what_is_observed_and_one_more_lab_lowers_it():
+    inputs, d = some_draws(n=200, open_model_lag_months_low=12.0, open_model_lag_months_high=12.0)
+    chain = inputs.chain
+    assert (chain.n_labs, chain.open_model_lag_today_months) == (chain.n_labs_today, 12.0)
+    r = synthesis.evaluate(chain, d)
+    np.testing.assert_allclose(r.realized_multiple, d["observed_revenue_multiple"], rtol=1e-9)
+    np.testing.assert_allclose(r.realized_margin, d["reported_gross_margin"], rtol=1e-9)
+    crowded = synthesis.evaluate(replace(chain, n_labs=chain.n_labs_today + 1), d)
+    assert np.all(crowded.realized_multiple < r.realized_multiple)
+    assert np.all(crowded.realized_margin < r.realized_margin)
+
+
+def test_the_report_year_outputs_are_the_pnl_in_that_year():
+    inputs, d = some_draws(n=50)
+    chain = inputs.chain
+    out = synthesis.outputs(chain, d)
+    pnl = synthesis.evaluate(replace(chain, wall_year=2030), {**d, "wall_year": 2030.0}).pnl
+    at = list(chain.years).index(chain.report_year)
+    np.testing.assert_allclose(out["report_revenue"], pnl.revenue[:, at])
+    np.testing.assert_allclose(out["report_loss"], -pnl.profit[:, at])
+    np.testing.assert_allclose(out["report_training"], pnl.training_spend[:, at])
+    np.testing.assert_allclose(out["report_serving"], pnl.serving_cost[:, at])
+    np.testing.assert_allclose(out["report_serving"], (1 - out["lab_margin"]) * out["report_revenue"], rtol=1e-12)
+
+
+def test_the_calibrated_chapter_reproduces_the_reported_year():
+    inputs = chapter_inputs()
+    ranges, _ = inputs.all_ranges()
+    d = uncertainty.sample(ranges, inputs.n_draws, np.random.default_rng(inputs.seed))
+    out = uncertainty.evaluate(synthesis.model(inputs.chain), d)
+    w = inputs.calibration.weights(out)
+    assert calibration.effective_sample_size(w) >= synthesis.MIN_EFFECTIVE_DRAWS
+    revenue = float(uncertainty.quantiles(out["report_revenue"], 0.5, weights=w))
+    assert inputs.targets.revenue.lo <= revenue <= inputs.targets.revenue.hi
+    fit = synthesis.report_fit(inputs.calibration, out, w)
+    # Calibration moves every reported figure's median into its interval, or closer to it than before.
+    for name, row in fit.iterrows():
+        target = next(t for t in inputs.calibration.targets if t.name == name)
+        assert target.distance(row.median_posterior) <= target.distance(row.median_prior)
+        assert target.distance(row.median_posterior) == 0
 
 
 def test_the_outputs_carry_the_cohort_chapters_two_conditions():
@@ -94,13 +148,14 @@ def test_the_outputs_carry_the_cohort_chapters_two_conditions():
     chain = inputs.chain
     out = synthesis.outputs(chain, d)
     gross = out["gross_profit_multiple"]
-    np.testing.assert_allclose(gross, out["realized_multiple"] * out["realized_margin"], rtol=1e-12)
-    g = d["cost_growth_per_year"] ** chain.generation_interval_years
-    np.testing.assert_array_equal(out["profitable_while_scaling"],
-                                  out["realized_margin"] * out["realized_multiple"] > g)
+    np.testing.assert_allclose(gross, out["realized_multiple"] * out["lab_margin"], rtol=1e-12)
+    g = (d["cost_growth_per_year"] * d["training_overhead_growth"]) ** chain.generation_interval_years
+    np.testing.assert_array_equal(out["profitable_while_scaling"], out["lab_margin"] * out["realized_multiple"] > g)
     np.testing.assert_array_equal(out["cohort_profitable"], gross > 1)
     # Where costs grow (g > 1), a model that covers the next, larger one also pays for itself.
     assert not np.any(out["profitable_while_scaling"] & ~out["cohort_profitable"] & (g > 1))
+    # Unpaid compute only lowers the margin the lab keeps.
+    assert np.all(out["lab_margin"] <= out["realized_margin"])
 
 
 def test_the_endings_compared_on_the_same_draws():
@@ -118,13 +173,21 @@ def test_the_endings_compared_on_the_same_draws():
     assert own.p_need_exceeds_capacity == np.mean(out["funding_need"] > capacity)
     assert own.p_profitable_by_last_year == np.mean(out["profitable_from"] <= inputs.chain.last_year)
     assert (table.median_funding_need_usd <= table.funding_need_p90_usd).all()
-    # A lab that stops training after the wall has no bill left to pay: it turns a profit in every draw.
-    assert table.loc["overhang", "p_profitable_by_last_year"] == 1.0
+    # A lab that stops training after the wall has no bill left to pay: it turns a profit in every draw whose
+    # models earn more than they cost to serve.
+    overhang = uncertainty.evaluate(synthesis.model(replace(inputs.chain, ending="overhang")), d)
+    assert table.loc["overhang", "p_profitable_by_last_year"] == np.mean(overhang["lab_margin"] > 0)
+    assert (table.effective_draws == 300).all()
+    weighed = synthesis.compare_endings(inputs.chain, d, capacity, evaluated=out, calibrated=inputs.calibration)
+    w = inputs.calibration.weights(out)
+    own = weighed.loc[inputs.chain.ending]
+    assert own.p_need_exceeds_capacity == pytest.approx(np.sum(w * (out["funding_need"] > capacity)) / w.sum())
+    assert own.effective_draws == pytest.approx(calibration.effective_sample_size(w))
 
 
 def test_the_grid_axes_pass_through_the_chains_medians():
     ranges, _ = chapter_inputs().all_ranges()
-    values = {"open_model_lag_months": [3.0, 24.0], "revenue_multiple_no_competition": [2.0, 20.0]}
+    values = {"open_model_lag_months": [3.0, 24.0], "observed_revenue_multiple": [2.0, 20.0]}
     axes, medians = synthesis.grid_axes(ranges, values)
     by_name = {r.name: r for r in ranges}
     for name, axis in axes.items():
@@ -269,20 +332,26 @@ def test_the_grid_shares_its_draws_across_points():
     ranges, _ = inputs.all_ranges()
     medians = {r.name: r.median for r in ranges}
     axes = {"open_model_lag_months": [3.0, medians["open_model_lag_months"], 24.0],
-            "revenue_multiple_no_competition": [medians["revenue_multiple_no_competition"], 20.0]}
-    grid = synthesis.probability_grid(inputs.chain, ranges, axes, 500, 9)
+            "observed_revenue_multiple": [medians["observed_revenue_multiple"], 20.0]}
+    grid = synthesis.probability_grid(inputs.chain, ranges, axes, 500, 9, calibrated=inputs.calibration)
     assert len(grid) == 6 * (len(inputs.chain.years) - 1)
-    # At the chapter's own medians the grid equals a direct run with the same seed.
+    # At the chapter's own medians the grid equals a direct run with the same seed, weighted and not.
     same = uncertainty.sample(ranges, 500, np.random.default_rng(9))
     direct = uncertainty.evaluate(synthesis.model(inputs.chain), same)
+    w = inputs.calibration.weights(direct)
     here = grid[np.isclose(grid.open_model_lag_months, axes["open_model_lag_months"][1])
-                & np.isclose(grid.revenue_multiple_no_competition, axes["revenue_multiple_no_competition"][0])]
-    np.testing.assert_allclose(here.probability, uncertainty.probability_by(direct["profitable_from"], here.year))
+                & np.isclose(grid.observed_revenue_multiple, axes["observed_revenue_multiple"][0])]
+    np.testing.assert_allclose(here.probability,
+                               uncertainty.probability_by(direct["profitable_from"], here.year, weights=w))
+    np.testing.assert_allclose(here.prior_probability, uncertainty.probability_by(direct["profitable_from"], here.year))
+    np.testing.assert_allclose(here.effective_draws, calibration.effective_sample_size(w))
     for _, cell in grid.groupby(list(axes)):
-        assert np.all(np.diff(cell.probability) >= 0)
-    # A longer lead over open models and a larger multiple never make profit less likely.
-    by = grid.groupby(list(axes)).probability.last()
+        assert np.all(np.diff(cell.probability) >= 0) and np.all(np.diff(cell.prior_probability) >= 0)
+    # Before calibration, a longer lead over open models never makes profit less likely.
+    by = grid.groupby(list(axes)).prior_probability.last()
     assert by.loc[(24.0, 20.0)] >= by.loc[(3.0, 20.0)]
+    prior_only = synthesis.probability_grid(inputs.chain, ranges, axes, 500, 9)
+    np.testing.assert_array_equal(prior_only.probability, prior_only.prior_probability)
     with pytest.raises(ValueError, match="no input named"):
         synthesis.probability_grid(inputs.chain, ranges, {"lag": [1.0]}, 100, 1)
 
@@ -309,6 +378,11 @@ def test_the_chapter_defaults_are_the_sourced_figures():
     assert (DEFAULTS["open_model_lag_months_low"], DEFAULTS["open_model_lag_months_high"]) == (
         essay.low_months, essay.high_months)
     assert (DEFAULTS["cost_growth_per_year_low"], DEFAULTS["cost_growth_per_year_high"]) == (0.0, 0.0)
+    epoch = lags[(lags.source == "cottier2024openmodels") & lags.value_months.notna()].iloc[0]
+    assert DEFAULTS["open_model_lag_today_months"] == epoch.value_months
+    margins_table = data.load("gross_margins")
+    reported = margins_table.loc[margins_table.measure == "inference gross margin (first-party)", "value"].iloc[0]
+    assert DEFAULTS["reported_gross_margin_low"] < reported < DEFAULTS["reported_gross_margin_high"]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -332,7 +406,12 @@ def test_scenarios_resolve_against_the_chapter(name):
     ({"cost_growth_per_year_low": 2.0}, r"'cost_growth_per_year_high': got 0.0; allowed: a number > 0, or 0 for both"),
     ({"cost_growth_per_year_low": 3.0, "cost_growth_per_year_high": 2.0},
      r"'cost_growth_per_year_low': got 3.0; allowed: a number <= cost_growth_per_year_high \(2\)"),
-    ({"gross_margin_high": 1.2}, r"'gross_margin_high': got 1.2; allowed: a number < 1"),
+    ({"reported_gross_margin_high": 1.2}, r"'reported_gross_margin_high': got 1.2; allowed: a number < 1"),
+    ({"unpaid_compute_share_low": 0.0}, r"'unpaid_compute_share_low': got 0.0; allowed: a number that keeps"),
+    ({"calibration_tolerance": 0}, r"'calibration_tolerance': got 0; allowed: a number > 0 and <= 10"),
+    ({"first_year": 2024, "anchor_year": 2024}, r"'first_year': got 2024; allowed: a year before 2024"),
+    ({"n_labs_today": 0.5}, r"'n_labs_today': got 0.5; allowed: a number >= 1"),
+    ({"open_model_lag_today_months": 0}, r"'open_model_lag_today_months': got 0; allowed: a number > 0"),
     ({"annual_price_decline_low": 0.9}, r"'annual_price_decline_low': got 0.9; allowed: a number > 1"),
     ({"successor_cannibalization_low": 0.0}, r"'successor_cannibalization_low': got 0.0; allowed: a number that keeps"),
     ({"funding_capacity_usd_low": 600e9}, r"'funding_capacity_usd_low': got 600000000000.0; allowed: a number <= "
@@ -345,7 +424,7 @@ def test_scenarios_resolve_against_the_chapter(name):
      r"'anchor_year': got 2024; allowed: a training year: first_year \(2023\) plus a whole number of generation"),
     ({"generation_interval_years": 2, "anchor_year": 2025, "wall_year_low": 2026},
      r"'wall_year_low': got 2026; allowed: a training year"),
-    ({"last_year": 2023}, r"'last_year': got 2023; allowed: a whole number >= 2024"),
+    ({"last_year": 2023}, r"'last_year': got 2023; allowed: a year from 2024 on"),
     ({"funding_from_year": 2040}, r"'funding_from_year': got 2040; allowed: a whole number >= 2023 and <= 2032"),
     ({"ending": "boom"}, r"'ending': got 'boom'; allowed: one of: continue, plateau, overhang"),
     ({"model_life_months": 0}, r"'model_life_months': got 0; allowed: a whole number >= 1 and <= 240"),

@@ -161,20 +161,21 @@ def test_never_ranks_after_every_time():
     assert uncertainty.average_ranks(uncertainty.never_as_inf(times))[1] == 3
 
 
-def test_median_shifts_measure_how_an_event_moves_each_median():
+def test_posterior_shifts_measure_how_weights_move_each_input():
     ranges = [Range("moved", 1, 100), Range("independent", 1, 100), Range("fixed", 5, 5)]
     d = uncertainty.sample(ranges, 20_000, np.random.default_rng(8))
     event = d["moved"] > 10.0  # the median of "moved" is 10
-    shifts = uncertainty.median_shifts(d, event, ranges)
+    shifts = uncertainty.posterior_shifts(d, event, ranges)
     assert list(shifts.index) == ["moved", "independent", "fixed"]
     moved = shifts.loc["moved"]
-    assert moved.median_given_event == np.median(d["moved"][event])
-    assert moved.log_shift == pytest.approx(abs(math.log(moved.median_given_event / moved.median_overall)))
+    assert moved.median_posterior == np.quantile(d["moved"][event], 0.5, method="inverted_cdf")
+    assert moved.q05_posterior <= moved.median_posterior <= moved.q95_posterior
+    assert moved.log_shift == pytest.approx(abs(math.log(moved.median_posterior / moved.median_prior)))
     # Above the median of a lognormal with these ends, half the probability: the 75th percentile.
-    assert moved.median_given_event == pytest.approx(float(ranges[0].quantile(0.75)), rel=0.02)
+    assert moved.median_posterior == pytest.approx(float(ranges[0].quantile(0.75)), rel=0.02)
     assert shifts.loc["independent", "log_shift"] < 0.05 and shifts.loc["fixed", "log_shift"] == 0
-    with pytest.raises(ValueError, match="holds in at least one draw"):
-        uncertainty.median_shifts(d, np.zeros(20_000, dtype=bool), ranges)
+    with pytest.raises(ValueError, match="some weight"):
+        uncertainty.posterior_shifts(d, np.zeros(20_000, dtype=bool), ranges)
 
 
 def test_tornado_orders_by_swing_on_a_constructed_case():
@@ -216,6 +217,8 @@ def test_density_table():
     assert isinstance(t, pd.DataFrame) and len(t) == 2
     assert t.share.sum() == pytest.approx(0.75)
     assert t.loc[t.x0 == 0, "share"].item() == pytest.approx(0.5)
+    weighted = uncertainty.density_table(x, y, [0, 1, 2], [0, 1], weights=[0.0, 0.0, 1.0, 1.0])
+    assert weighted.share.tolist() == [0.5] and weighted.x0.item() == 1
 
 
 # Bad input: every error names what was wrong and what is allowed, before anything is drawn.
@@ -270,3 +273,25 @@ def test_bad_runs_are_named():
 @given(st.lists(st.sampled_from([-np.inf, -2.0, 0.0, 0.5, 1.0, 3.0, np.inf]) | st.floats(-1e6, 1e6), max_size=60))
 def test_average_ranks_are_scipys_default_ranks(values):
     assert np.array_equal(uncertainty.average_ranks(values), stats.rankdata(np.asarray(values, dtype=float)))
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=40), st.floats(0.01, 0.99))
+def test_equal_weights_give_the_empirical_quantile(xs, q):
+    x = np.array(xs)
+    assert uncertainty.quantiles(x, q, weights=np.ones_like(x)) == np.quantile(x, q, method="inverted_cdf")
+
+
+def test_weights_move_probabilities_and_quantiles_toward_the_weighted_draws():
+    x = np.arange(10.0)
+    w = np.where(x >= 5, 1.0, 0.0)
+    assert uncertainty.probability(x >= 5, weights=w) == 1.0
+    assert uncertainty.quantiles(x, 0.5, weights=w) == 7.0
+    assert np.isnan(uncertainty.probability(x > 0, weights=np.zeros(10)))
+    np.testing.assert_array_equal(uncertainty.probability_by(x, [4, 7], weights=w), [0.0, 0.6])
+    np.testing.assert_array_equal(uncertainty.probability_by(x, [4, 7], weights=np.ones(10)),
+                                  uncertainty.probability_by(x, [4, 7]))
+    paths = np.column_stack([x, 10 * x])
+    bands = uncertainty.quantile_bands(paths, {"q50": 0.5}, weights=w)
+    np.testing.assert_array_equal(bands.q50, [7.0, 70.0])
+    with pytest.raises(ValueError, match="one number >= 0 per draw"):
+        uncertainty.probability(x > 0, weights=-w)
