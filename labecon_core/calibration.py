@@ -13,10 +13,10 @@ This is approximate Bayesian computation with a Gaussian kernel, chosen over rej
 (keeping only exact matches) because it uses every draw and degrades smoothly as the
 tolerance shrinks. Two counts say how far to trust it. The effective number of draws,
 ``(sum w)^2 / sum w^2`` (Kish's), is its precision: a posterior summary is as noisy as a
-plain Monte Carlo with that many draws. The matched draws, ``sum w``, say whether the prior
+plain Monte Carlo with that many draws. The matched share, ``mean w``, says whether the prior
 reaches the reports at all: each draw counts by its weight, a perfect match as one. Draws
 that all miss by the same wide margin have equal tiny weights, a full effective sample and
-almost no matched draws. The weighted summaries themselves (probabilities, quantiles) are the
+almost no matched share. The weighted summaries themselves (probabilities, quantiles) are the
 ``weights=`` option of :mod:`labecon_core.uncertainty`'s.
 """
 
@@ -122,6 +122,7 @@ def effective_sample_size(w) -> float:
     return float(w.sum() ** 2 / np.square(w).sum())
 
 
-def matched_draws(w) -> float:
-    """How many draws match the reports, each counted by its weight: ``sum w`` (weights of :func:`weights`)."""
-    return float(np.sum(np.asarray(w, dtype=float)))
+def matched_share(w) -> float:
+    """The share of the draws that match the reports, each counted by its weight: ``mean w`` (0 without draws)."""
+    w = np.asarray(w, dtype=float)
+    return float(w.mean()) if w.size else 0.0

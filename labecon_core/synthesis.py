@@ -103,6 +103,9 @@ CAPACITY_INPUT = Input("lognormal", _POSITIVE, "what can still be raised", "USD"
 #: calibrated summary is too noisy to report without a warning: a probability's standard error is then
 #: above 1.6 percentage points.
 MIN_EFFECTIVE_DRAWS = 1000
+#: Smallest matched share (:func:`labecon_core.calibration.matched_share`) at which the stated ranges count as
+#: reaching the reported figures: below it the calibrated draws are only the least bad of the draws.
+MIN_MATCHED_SHARE = 0.01
 #: The chain's figures for its report year, by the name of the reported line they are held against.
 REPORT_OUTPUTS = {"revenue": "report_revenue", "loss": "report_loss", "training": "report_training",
                   "serving": "report_serving"}
@@ -694,3 +697,202 @@ def probability_grid(chain: ChainParams, ranges, axes: dict[str, list], n_draws:
     frame = pd.DataFrame({k: np.repeat(points[:, i], len(years)) for i, k in enumerate(names)})
     return frame.assign(year=np.tile(years, len(points)), probability=prob.ravel(), prior_probability=prior.ravel(),
                         effective_draws=np.repeat(ess, len(years)))
+
+
+def cumulative_cash(chain: ChainParams, draws, year: int) -> np.ndarray:
+    """The lab's cumulative profit from ``chain.first_year`` through ``year`` for each draw, USD."""
+    year = check_int("break_even_year", year, ge=chain.first_year, le=chain.last_year)
+    profit = uncertainty.evaluate(model(chain), draws)["profit"]
+    return np.cumsum(profit[:, : year - chain.first_year + 1], axis=1)[:, -1]
+
+
+def _search_values(chain: ChainParams, r: Range, at: float, window: float, steps: int) -> np.ndarray:
+    """The values of ``r`` searched for a break-even: its allowed range around ``at``, ascending."""
+    if r.name == "wall_year":
+        return np.arange(chain.anchor_year, chain.last_year + 1, chain.generation_interval_years, dtype=float)
+    a, b = r.domain
+    if np.isinf(b):  # a positive quantity above a: ``window`` times smaller to ``window`` times larger, in logs
+        return a + (at - a) * np.geomspace(1.0 / window, window, steps)
+    return a + (b - a) * np.linspace(0.5 / steps, 1 - 0.5 / steps, steps)
+
+
+def _nearest_crossing(values: np.ndarray, cash: np.ndarray, at: float, logs: bool) -> int | None:
+    """Index ``i`` of the sign change of ``cash`` between ``values[i]`` and ``values[i + 1]`` nearest ``at``."""
+    positive = cash >= 0
+    changes = np.flatnonzero(positive[:-1] != positive[1:])
+    if changes.size == 0:
+        return None
+    mids = 0.5 * (values[changes] + values[changes + 1])
+    distance = np.abs(np.log(mids / at)) if logs else np.abs(mids - at)
+    return int(changes[np.argmin(distance)])
+
+
+def break_even(chain: ChainParams, point: dict, ranges, year: int, *, window: float = 1000.0, steps: int = 401,
+               refine: int = 40) -> pd.DataFrame:
+    """For each uncertain input, the value at which the lab's cumulative cash through ``year`` is zero, the others at
+    ``point``: what a reader would have to believe about that input alone for the lab to have paid its way by then.
+
+    Every input is searched over its allowed range in one vectorised run of the chain (``steps`` values each):
+    a positive quantity from ``window`` times below to ``window`` times above its value at ``point`` (a factor of
+    at least 1 no lower than 1), a share over (0, 1), the wall year over the chain's training years. Where the
+    cumulative cash changes sign more than once, the change nearest the value at ``point`` counts; it is then
+    refined by ``refine`` vectorised bisection steps (a wall year is not refined: the first year on the
+    profitable side counts).
+
+    Parameters
+    ----------
+    chain : ChainParams
+    point : dict
+        ``input name -> value`` for every input the chain uses (the calibrated medians, say), in its unit.
+    ranges : sequence of Range
+        The inputs to search (fixed ones are skipped), with their domains.
+    year : int
+        The year by which cumulative cash must have turned positive (``first_year`` to ``last_year``).
+    window, steps, refine : float, int, int
+        The search range of a positive quantity (> 1), values tried per input (>= 3), bisection steps (>= 0).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by input: ``at_point`` (the value at ``point``), ``cash_at`` (cumulative cash there, USD),
+        ``break_even`` (NaN where no value in the allowed range breaks even), ``profitable_side``
+        (``"above"`` or ``"below"`` the break-even value; empty where there is none), and ``low``,
+        ``high`` (the range searched).
+    """
+    window = check_number("window", window, gt=1)
+    steps = check_int("steps", steps, ge=3, le=100_000)
+    refine = check_int("refine", refine, ge=0, le=200)
+    searched = [r for r in ranges if not r.fixed]
+    grids = [_search_values(chain, r, float(point[r.name]), window, steps) for r in searched]
+    n = sum(len(g) for g in grids)
+    draws = {k: np.full(n, float(v)) for k, v in point.items()}
+    starts = np.cumsum([0, *map(len, grids)])
+    for r, g, start in zip(searched, grids, starts, strict=False):
+        draws[r.name][start:start + len(g)] = g
+    cash = cumulative_cash(chain, draws, year)
+    base = float(cumulative_cash(chain, {k: np.array([float(v)]) for k, v in point.items()}, year)[0])
+    rows, brackets = {}, {}
+    for r, g, start in zip(searched, grids, starts, strict=False):
+        c = cash[start:start + len(g)]
+        logs = np.isinf(r.domain[1]) and r.name != "wall_year"
+        i = _nearest_crossing(g, c, float(point[r.name]), logs)
+        row = {"at_point": float(point[r.name]), "cash_at": base, "break_even": np.nan, "profitable_side": "",
+               "low": float(g[0]), "high": float(g[-1])}
+        if i is not None:
+            row["profitable_side"] = "above" if c[i + 1] >= 0 else "below"
+            if r.name == "wall_year":
+                row["break_even"] = float(g[i + 1] if c[i + 1] >= 0 else g[i])
+            else:
+                brackets[r.name] = [g[i], g[i + 1], c[i] >= 0]
+        rows[r.name] = row
+    for name, value in _bisect(chain, point, year, brackets, refine).items():
+        rows[name]["break_even"] = value
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("input")
+
+
+def favourable_probability(frontier: pd.DataFrame, ranges) -> pd.Series:
+    """How likely each stated range makes a value at least as favourable as the break-even one.
+
+    Parameters
+    ----------
+    frontier : DataFrame
+        :func:`break_even`'s result.
+    ranges : sequence of Range
+        The inputs' ranges (before calibration).
+
+    Returns
+    -------
+    Series
+        By input: ``P(X >= break-even)`` where cash is positive above it, ``P(X <= break-even)`` where below;
+        NaN where no value breaks even.
+    """
+    by_name = {r.name: r for r in ranges}
+    out = {}
+    for name, row in frontier.iterrows():
+        r, value = by_name[name], row.break_even
+        if np.isnan(value):
+            out[name] = np.nan
+            continue
+        below = float(r.cdf(value - (0.5 * r.step if r.family == "discrete" else 0.0)))
+        out[name] = 1.0 - below if row.profitable_side == "above" else float(r.cdf(value))
+    return pd.Series(out, name="favourable_probability", dtype=float)
+
+
+def _bisect(chain: ChainParams, point: dict, year: int, brackets: dict, steps: int) -> dict[str, float]:
+    """Narrow each input's bracket ``[lo, hi, cash at lo >= 0]`` around its break-even, all inputs in one run a step."""
+    if not brackets:
+        return {}
+    names = list(brackets)
+    lo, hi = (np.array([float(brackets[k][i]) for k in names]) for i in (0, 1))
+    lo_positive = np.array([bool(brackets[k][2]) for k in names])
+    rows = np.arange(len(names))
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        draws = {k: np.full(len(names), float(v)) for k, v in point.items()}
+        for j, k in enumerate(names):  # row j moves its own input only
+            draws[k][j] = mid[j]
+        same = (cumulative_cash(chain, draws, year) >= 0) == lo_positive
+        lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+    return {k: float(0.5 * (lo[j] + hi[j])) for j, k in zip(rows, names, strict=True)}
+
+
+def region_axis(chain: ChainParams, r: Range, *values: float, n: int = 50) -> tuple[np.ndarray, bool]:
+    """Values of one input for a break-even region: its stated range's 0.5% to 99.5% quantiles, stretched to
+    take in ``values`` (a median, a break-even value; NaN ignored), ``n`` of them, evenly in logs for a
+    positive quantity; every training year for the wall year. Returns the values and whether they are in logs."""
+    if r.name == "wall_year":
+        return _search_values(chain, r, 0.0, 1.0, n), False
+    ends = [float(v) for v in (*r.quantile([0.005, 0.995]), *values) if np.isfinite(v)]
+    lo, hi = min(ends), max(ends)
+    logs = bool(np.isinf(r.domain[1]))
+    a = r.domain[0]
+    if logs:
+        return a + np.geomspace(lo - a, hi - a, n), True
+    return np.linspace(lo, hi, n), False
+
+
+def _cell_edges(values: np.ndarray, logs: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper edges of the cells centred on ``values`` (midway between neighbours, in logs if asked)."""
+    v = np.log(values) if logs else np.asarray(values, dtype=float)
+    if len(v) == 1:
+        mids = np.array([v[0] - 0.5, v[0] + 0.5])
+    else:
+        inner = 0.5 * (v[1:] + v[:-1])
+        mids = np.concatenate([[2 * v[0] - inner[0]], inner, [2 * v[-1] - inner[-1]]])
+    mids = np.exp(mids) if logs else mids
+    return mids[:-1], mids[1:]
+
+
+def break_even_region(chain: ChainParams, point: dict, axes: dict[str, tuple[np.ndarray, bool]],
+                      year: int) -> pd.DataFrame:
+    """The lab's cumulative cash through ``year`` over a grid of two inputs, the others at ``point``.
+
+    Parameters
+    ----------
+    chain : ChainParams
+    point : dict
+        ``input name -> value`` for every input the chain uses.
+    axes : dict
+        Two ``input name -> (values, in logs)`` (as :func:`region_axis` returns them); every combination is
+        run at once.
+    year : int
+        The year through which cash is counted.
+
+    Returns
+    -------
+    DataFrame
+        One row per grid point: the two inputs, the edges of the point's cell (``<name>_lo``,
+        ``<name>_hi``) and ``cash_usd`` (cumulative profit, USD).
+    """
+    if len(axes) != 2:
+        raise ValueError(f"a break-even region has two axes; got {len(axes)}")
+    (x_name, (x, x_logs)), (y_name, (y, y_logs)) = axes.items()
+    xx, yy = np.meshgrid(np.asarray(x, dtype=float), np.asarray(y, dtype=float), indexing="ij")
+    draws = {k: np.full(xx.size, float(v)) for k, v in point.items()}
+    draws[x_name], draws[y_name] = xx.ravel(), yy.ravel()
+    (x_lo, x_hi), (y_lo, y_hi) = _cell_edges(np.asarray(x, float), x_logs), _cell_edges(np.asarray(y, float), y_logs)
+    xl, yl = np.meshgrid(x_lo, y_lo, indexing="ij")
+    xh, yh = np.meshgrid(x_hi, y_hi, indexing="ij")
+    return pd.DataFrame({x_name: xx.ravel(), y_name: yy.ravel(), f"{x_name}_lo": xl.ravel(), f"{x_name}_hi": xh.ravel(),
+                         f"{y_name}_lo": yl.ravel(), f"{y_name}_hi": yh.ravel(),
+                         "cash_usd": cumulative_cash(chain, draws, year)})

@@ -195,6 +195,24 @@ class Range:
         q = check_number("q", q, gt=0, lt=1)
         return self.from_standard_normal(special.ndtri(q))
 
+    def cdf(self, x) -> np.ndarray:
+        """The probability that the input is at most ``x`` (any shape): the inverse of :meth:`quantile`."""
+        x = np.asarray(x, dtype=float)
+        if self.fixed:
+            return (x >= self.low).astype(float)
+        if self.family == "discrete":
+            return np.searchsorted(self.values, x, side="right") / len(self.values)
+        if self.family == "uniform":
+            a_u, b_u = _uniform_support(self.low, self.high, self.level)
+            return np.clip((x - a_u) / (b_u - a_u), 0.0, 1.0)
+        a, b = self.domain
+        lo, hi = self._latent(self.low), self._latent(self.high)
+        centre, scale = 0.5 * (lo + hi), (hi - lo) / (2 * self.z_level)
+        inside = (x > a) & (x < b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (self._latent(np.where(inside, x, self.median)) - centre) / scale
+        return np.where(inside, special.ndtr(z), (x >= b).astype(float))
+
     @property
     def median(self) -> float:
         """The median: the geometric midpoint (lognormal), the midpoint in logits or in the unit."""

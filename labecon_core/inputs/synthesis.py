@@ -35,6 +35,8 @@ class SynthesisInputs:
     level : float
         Probability of every stated interval.
     n_draws, seed, grid_draws : int
+    break_even_year : int
+        The year by which the break-even frontier asks the lab's cumulative cash to have turned positive.
     targets : BridgeTargets
         OpenAI's reported figures for the chain's report year (staff costs taken out of the loss).
     calibration : Calibration
@@ -49,6 +51,7 @@ class SynthesisInputs:
     n_draws: int
     seed: int
     grid_draws: int
+    break_even_year: int
     targets: finances.BridgeTargets
     calibration: Calibration
 
@@ -74,7 +77,7 @@ def openai_targets() -> finances.BridgeTargets:
     return finances.openai_2024_targets(reported, net_out_staff=True, with_cost_lines=True)
 
 
-def validate(*, n_draws, seed, interval_level, grid_draws, calibration_tolerance, internal_deployment,
+def validate(*, n_draws, seed, interval_level, grid_draws, calibration_tolerance, break_even_year, internal_deployment,
              erosion_exponent, api_customers, value_capture_share, internal_cost_share, holders_after_catchup,
              cost_growth_per_year_low, cost_growth_per_year_high, funding_capacity_usd_low,
              funding_capacity_usd_high, **rest) -> SynthesisInputs:
@@ -122,5 +125,6 @@ def validate(*, n_draws, seed, interval_level, grid_draws, calibration_tolerance
                  for end, year in zip(("low", "high"), wall, strict=True))
     wall_range = _range("wall_year", low, high, level, step=chain.generation_interval_years)
     chain = replace(chain, wall_year=int(wall_range.median))
-    return SynthesisInputs(chain, (*ranges, wall_range), growth, capacity, level, n_draws, seed, grid_draws, targets,
-                           reported_calibration(chain, targets, tolerance))
+    break_even_year = check_int("break_even_year", break_even_year, ge=chain.first_year + 1, le=chain.last_year)
+    return SynthesisInputs(chain, (*ranges, wall_range), growth, capacity, level, n_draws, seed, grid_draws,
+                           break_even_year, targets, reported_calibration(chain, targets, tolerance))

@@ -52,6 +52,6 @@ def test_draws_that_all_miss_alike_have_a_full_effective_sample_and_no_matches()
     far = Target("x", 1, 2)
     w = calibration.weights({"x": np.full(1000, 20.0)}, [far], 0.5)  # ln 10 beyond, 4.6 tolerances
     assert calibration.effective_sample_size(w) == pytest.approx(1000)
-    assert calibration.matched_draws(w) < 0.1
+    assert calibration.matched_share(w) < 1e-4
     inside = calibration.weights({"x": np.full(1000, 1.5)}, [far], 0.5)
-    assert calibration.matched_draws(inside) == 1000
+    assert calibration.matched_share(inside) == 1.0

@@ -72,7 +72,7 @@ def test_the_podcast_scenario_fixes_every_draw_to_the_example():
     # The cartoon's 2024 earns a twentieth of OpenAI's revenue on no serving bill at all: no draw comes near the
     # reported year, every weight is zero, and the chapter falls back on the prior with a warning.
     w = inputs.calibration.weights(out)
-    assert calibration.effective_sample_size(w) == 0 and calibration.matched_draws(w) == 0
+    assert calibration.effective_sample_size(w) == 0 and calibration.matched_share(w) == 0
 
 
 def test_the_chain_composes_the_models_it_names():
@@ -411,6 +411,7 @@ def test_scenarios_resolve_against_the_chapter(name):
     ({"calibration_tolerance": 0}, r"'calibration_tolerance': got 0; allowed: a number > 0 and <= 10"),
     ({"first_year": 2024, "anchor_year": 2024}, r"'first_year': got 2024; allowed: a year before 2024"),
     ({"n_labs_today": 0.5}, r"'n_labs_today': got 0.5; allowed: a number >= 1"),
+    ({"break_even_year": 2040}, r"'break_even_year': got 2040; allowed: a whole number >= 2024 and <= 2032"),
     ({"open_model_lag_today_months": 0}, r"'open_model_lag_today_months': got 0; allowed: a number > 0"),
     ({"annual_price_decline_low": 0.9}, r"'annual_price_decline_low': got 0.9; allowed: a number > 1"),
     ({"successor_cannibalization_low": 0.0}, r"'successor_cannibalization_low': got 0.0; allowed: a number that keeps"),
@@ -443,3 +444,70 @@ def test_the_command_line_rejects_bad_input_before_running():
     for name, value in [("n_draws", "0"), ("seed", "-3"), ("open_model_lag_months_low", "30")]:
         with pytest.raises(ParameterError, match=f"'{name}'"):
             cli_params.resolve(chapter, overrides=[(name, value)])
+
+
+# What you would have to believe: the break-even frontier.
+
+def calibrated_point(n=20_000):
+    inputs = chapter_inputs()
+    ranges, _ = inputs.all_ranges()
+    d = uncertainty.sample(ranges, n, np.random.default_rng(3))
+    w = inputs.calibration.weights(uncertainty.evaluate(synthesis.model(inputs.chain), d))
+    point = {r.name: float(uncertainty.quantiles(d[r.name], 0.5, weights=w)) for r in ranges}
+    return inputs, [r for r in ranges if r.name in inputs.chain.inputs], point
+
+
+def test_the_break_even_values_zero_the_cumulative_cash():
+    inputs, used, point = calibrated_point()
+    chain, year = inputs.chain, 2032
+    frontier = synthesis.break_even(chain, point, used, year)
+    assert set(frontier.index) == {r.name for r in used if not r.fixed}
+    # A scale: the anchor's spend multiplies every cost and revenue, so it never changes the sign of the cash.
+    assert np.isnan(frontier.break_even["anchor_training_usd"])
+    found = frontier.dropna(subset=["break_even"])
+    assert len(found) >= 2
+    for name, row in found.iterrows():
+        if name == "wall_year":
+            continue
+        # Just past the break-even value on its profitable side the lab has paid its way; just short of it, not.
+        step = 1e-6 * abs(row.break_even) * (1 if row.profitable_side == "above" else -1)
+        cash = synthesis.cumulative_cash(chain, {**{k: np.array([v, v]) for k, v in point.items()},
+                                                 name: np.array([row.break_even + step, row.break_even - step])}, year)
+        assert cash[0] >= 0 > cash[1], name
+    probability = synthesis.favourable_probability(frontier, used)
+    assert probability.dropna().between(0, 1).all() and probability.isna().equals(frontier.break_even.isna())
+
+
+def test_the_break_even_region_agrees_with_the_frontier():
+    inputs, used, point = calibrated_point()
+    by_name = {r.name: r for r in used}
+    frontier = synthesis.break_even(inputs.chain, point, used, 2032)
+    pair = ["reported_gross_margin", "unpaid_compute_share"]
+    axes = {k: synthesis.region_axis(inputs.chain, by_name[k], point[k], frontier.break_even[k], n=9) for k in pair}
+    region = synthesis.break_even_region(inputs.chain, point, axes, 2032)
+    assert len(region) == 81
+    assert (region.reported_gross_margin_lo < region.reported_gross_margin).all()
+    assert (region.reported_gross_margin < region.reported_gross_margin_hi).all()
+    # Along the margin axis, at the calibrated unpaid share's nearest grid value, cash changes sign where the
+    # frontier says it does.
+    share = region.unpaid_compute_share.unique()[np.argmin(np.abs(region.unpaid_compute_share.unique()
+                                                                  - point["unpaid_compute_share"]))]
+    line = region[region.unpaid_compute_share == share]
+    assert line.cash_usd.is_monotonic_increasing
+    with pytest.raises(ValueError, match="two axes"):
+        synthesis.break_even_region(inputs.chain, point, {pair[0]: axes[pair[0]]}, 2032)
+
+
+def test_the_chapter_headline_is_the_calibrated_one(monkeypatch):
+    from chapter_prose import run_chapter
+
+    run = run_chapter("synthesis", monkeypatch, grid_draws=200)
+    results = run.results
+    assert results["calibration_ess"] >= synthesis.MIN_EFFECTIVE_DRAWS
+    assert 3.5e9 <= results["posterior_median_revenue_2024_usd"] <= 4.5e9
+    assert set(results["p_profitable_by"]) == set(results["p_profitable_by_prior"])
+    assert set(results["break_even"]) == set(chapter_inputs().chain.inputs)
+    assert str(run.texts["calibration_warning"].data) == ""
+    assert "(illustrative)" in run.texts["top_drivers"]
+    few = run_chapter("synthesis", monkeypatch, n_draws=2000, grid_draws=200)
+    assert "effective draws, fewer than 1,000" in str(few.texts["calibration_warning"].data)

@@ -295,3 +295,15 @@ def test_weights_move_probabilities_and_quantiles_toward_the_weighted_draws():
     np.testing.assert_array_equal(bands.q50, [7.0, 70.0])
     with pytest.raises(ValueError, match="one number >= 0 per draw"):
         uncertainty.probability(x > 0, weights=-w)
+
+
+@given(q=st.floats(0.001, 0.999))
+def test_the_cdf_inverts_the_quantile(q):
+    for r in (Range("cost", 1.5, 4.0), Range("decline", 1.1, 2.5, domain=(1.0, math.inf)),
+              Range("margin", 0.6, 0.8, "logitnormal", 0.9, (0.0, 1.0)),
+              Range("take", 0.25, 0.75, "uniform", 0.9, (0.0, 1.0))):
+        assert float(r.cdf(r.quantile(q))) == pytest.approx(q, abs=1e-9)
+    years = Range("wall", 2026, 2030, "discrete", 0.9, (1900, 2200))
+    assert years.cdf(2027.0) == pytest.approx(0.4) and years.cdf(2025.0) == 0 and years.cdf(2030.0) == 1
+    assert Range("fixed", 3, 3).cdf(2.0) == 0 and Range("fixed", 3, 3).cdf(3.0) == 1
+    assert Range("cost", 1.5, 4.0).cdf(0.0) == 0 and Range("cost", 1.5, 4.0).cdf(np.inf) == 1
