@@ -239,6 +239,59 @@ def check_identities(reported: Reported, lab: str, period: str, identities) -> p
     return pd.DataFrame(rows)
 
 
+def period_time(period: str, run_rate: bool) -> Interval:
+    """When a reported figure holds, in fractional calendar years (2024.5 is the middle of 2024).
+
+    A flow over a period (a year's revenue, a quarter's loss) is read at the period's middle; a run rate
+    stated for a period (an annualized revenue "in 2026") may hold anywhere in it.
+
+    Parameters
+    ----------
+    period : str
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-Qn``.
+    run_rate : bool
+        Whether the figure is a rate at some moment of the period rather than a flow over all of it.
+    """
+    text = str(period)
+    try:
+        year = int(text[:4])
+        if len(text) == 4:
+            start, length = float(year), 1.0
+        elif text[4:6] == "-Q" and len(text) == 7 and text[6] in "1234":
+            start, length = year + (int(text[6]) - 1) / 4, 0.25
+        elif text[4] == "-" and len(text) == 7 and 1 <= int(text[5:]) <= 12:
+            start, length = year + (int(text[5:]) - 1) / 12, 1 / 12
+        else:
+            raise ValueError
+    except (ValueError, IndexError):
+        raise DataError(f"period {text!r}: expected YYYY, YYYY-MM or YYYY-Qn") from None
+    return Interval(start, start + length) if run_rate else Interval.point(start + length / 2)
+
+
+def annual_growth(start: Interval, end: Interval, start_time: Interval, end_time: Interval) -> Interval:
+    """The yearly growth factor between two yearly amounts, ``(end / start) ** (1 / years)``, over every reading.
+
+    Parameters
+    ----------
+    start, end : Interval
+        The amounts, USD a year (> 0).
+    start_time, end_time : Interval
+        When each holds, fractional years (see :func:`period_time`); every end time after every start time.
+
+    Returns
+    -------
+    Interval
+        The lowest and highest growth factor a year the readings allow (× a year).
+    """
+    if not (start.lo > 0 and end.lo > 0):
+        raise ValueError("growth needs positive amounts")
+    if not end_time.lo > start_time.hi:
+        raise ValueError(f"the end ({end_time.lo:g}) must come after the start ({start_time.hi:g})")
+    corners = [(e / s) ** (1.0 / (t1 - t0)) for s in (start.lo, start.hi) for e in (end.lo, end.hi)
+               for t0 in (start_time.lo, start_time.hi) for t1 in (end_time.lo, end_time.hi)]
+    return Interval(min(corners), max(corners))
+
+
 def net_loss(costs: Interval, revenue: Interval) -> Interval:
     """The loss that costs and revenue allow: ``costs - revenue`` as intervals, USD (negative: a profit)."""
     return costs - revenue

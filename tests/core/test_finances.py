@@ -594,3 +594,30 @@ def test_defaults_validate():
 def test_bad_parameters_are_named(field, value, message):
     with pytest.raises(ParameterError, match=re.escape(message)):
         lab_finances.LabFinancesInputs(**{field: value})
+
+
+
+def test_periods_read_as_times():
+    assert fin.period_time("2024", run_rate=False) == fin.Interval.point(2024.5)
+    assert fin.period_time("2025-Q3", run_rate=False) == fin.Interval.point(2025.625)
+    assert fin.period_time("2024-12", run_rate=True).as_tuple() == pytest.approx((2024 + 11 / 12, 2025.0))
+    assert fin.period_time("2026", run_rate=True) == fin.Interval(2026.0, 2027.0)
+    for bad in ("24", "2024-13", "2024-Q5", "2024/1"):
+        with pytest.raises(DataError, match="expected YYYY"):
+            fin.period_time(bad, run_rate=False)
+
+
+@given(a=st.floats(0.1, 10), b=st.floats(0.1, 10), years=st.floats(0.25, 5))
+def test_growth_between_two_points_compounds_back(a, b, years):
+    g = fin.annual_growth(fin.Interval.point(a), fin.Interval.point(b), fin.Interval.point(0.0),
+                               fin.Interval.point(years))
+    assert g.lo == pytest.approx(g.hi) and a * g.lo ** years == pytest.approx(b, rel=1e-9)
+
+
+def test_growth_bounds_hold_every_reading():
+    start, end = fin.Interval(1.0, 2.0), fin.Interval(8.0, 10.0)
+    t0, t1 = fin.Interval(0.0, 0.5), fin.Interval(1.5, 2.0)
+    g = fin.annual_growth(start, end, t0, t1)
+    assert g.lo == pytest.approx((8 / 2) ** (1 / 2)) and g.hi == pytest.approx(10.0)
+    with pytest.raises(ValueError, match="must come after"):
+        fin.annual_growth(start, end, t1, t0)
