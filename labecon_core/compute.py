@@ -38,6 +38,7 @@ from labecon_core.validation import check_choice, check_count, check_number
 #: Unit of each ``spec`` in ``data/hardware``.
 SPEC_UNITS = {
     "peak_bf16_flops": "FLOP/s",
+    "peak_fp8_flops": "FLOP/s",
     "memory_gb": "GB",
     "memory_bandwidth_gb_s": "GB/s",
     "board_power_w": "W",
@@ -52,6 +53,13 @@ REQUIRED_SPECS = ("peak_bf16_flops", "memory_gb", "memory_bandwidth_gb_s", "boar
 #: Cloud price bases of ``data/hardware`` usable to price the runs in ``data/models``.
 PRICE_BASES = ("committed", "on_demand")
 _PRICE_COLUMNS = {"committed": "cloud_committed_usd_per_hour", "on_demand": "cloud_on_demand_usd_per_hour"}
+#: The spec of ``data/hardware`` whose peak a run in each precision of ``data/models`` is measured against
+#: (FP16 shares the 16-bit peak: V100 has no BF16, and where both exist their dense peaks are equal).
+PEAK_SPECS = {"BF16": "peak_bf16_flops", "FP16": "peak_bf16_flops", "FP8": "peak_fp8_flops"}
+#: Precision of a run of ``data/models`` whose ``precision`` is empty.
+DEFAULT_PRECISION = "BF16"
+#: ``generation`` of the rows of :func:`generation_mfus` that pool the runs of every generation.
+ALL_GENERATIONS = "all generations"
 TRAINING_FLOP_PER_PARAM_TOKEN = 6.0  # forward pass 2, backward pass 4
 
 
@@ -407,7 +415,7 @@ class TrainingParams:
 
     active_params: float = 280e9
     training_tokens: float = 13e12
-    training_flop: float = 2.1e25
+    training_flop: float = 2.15e25
     gpu: str = "A100 SXM"
     n_gpus: float = 25_000
     mfu: float = 0.34
@@ -657,20 +665,122 @@ def gw_year_costs(p: TrainingParams) -> pd.DataFrame:
 
 # --- the models of data/models ------------------------------------------------------------------
 
-def model_estimates(fallback_mfu: float = 0.35, price_basis: str = "committed") -> pd.DataFrame:
+def generations() -> pd.Series:
+    """The chip generation of each accelerator of ``data/hardware`` (``data/accelerator_generations``).
+
+    Returns
+    -------
+    Series
+        Generation names (``"Ampere"``, ``"Hopper"``, ``"TPU v4"``...) indexed by accelerator.
+
+    Raises
+    ------
+    DataError
+        If an accelerator of ``data/hardware`` has no generation.
+    """
+    table = data.load("accelerator_generations").set_index("accelerator").generation
+    missing = sorted(set(hardware_table().index) - set(table.index))
+    if missing:
+        raise DataError(f"bad data: data/accelerator_generations.csv: no generation for {', '.join(missing)}")
+    return table
+
+
+def _runs(m: pd.DataFrame, hw: pd.DataFrame) -> pd.DataFrame:
+    """Each run of ``data/models`` with its compute, the peak it is measured against and its MFUs."""
+    derived = pd.Series(training_flop(m.active_params, m.training_tokens), index=m.index)
+    flop = m.training_flop.fillna(m.training_flop_low).fillna(derived)
+    flop_source = np.select(
+        [m.training_flop.notna() | m.training_flop_low.notna(), np.isfinite(derived)],
+        [m.flop_basis.fillna("reported"), "6ND"], default="none")
+    precision = m.precision.fillna(DEFAULT_PRECISION)
+    spec = precision.map(PEAK_SPECS)
+    peak = pd.Series([hw.at[g, s] if isinstance(g, str) else np.nan for g, s in zip(m.hardware, spec, strict=True)],
+                     index=m.index, dtype=float)
+    lacking = m.hardware.notna() & peak.isna()
+    if lacking.any():
+        row = m[lacking].iloc[0]
+        raise DataError(f"bad data: data/hardware.csv: {row.hardware} has no {PEAK_SPECS[precision[row.name]]}, "
+                        f"the peak of {row.model}'s {precision[row.name]} training")
+    # The run's own MFU: reported (a range at its midpoint), else a reported throughput over the peak.
+    own = m.mfu.fillna((m.mfu_low + m.mfu_high) / 2).fillna(
+        pd.Series(achieved_mfu(m.achieved_flops, peak), index=m.index))
+    # Reported accelerator-hours imply the MFU at which the run was billed, stalls and restarts included.
+    implied = flop / (m.gpu_hours * 3600.0 * peak)
+    return pd.DataFrame({"flop": flop, "flop_source": flop_source, "precision": precision, "peak_spec": spec,
+                         "peak": peak, "generation": m.hardware.map(generations()), "own_mfu": own,
+                         "implied_mfu": implied, "measured_mfu": implied.fillna(own)})
+
+
+def _generation_mfus(runs: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """The median measured MFU of each generation and peak, and of all generations per peak (see below)."""
+    usable = runs[runs.measured_mfu.notna() & runs.generation.notna() & (runs.flop_source != "lower bound")]
+    usable = usable.assign(model=names[usable.index])
+    pooled = usable.assign(generation=ALL_GENERATIONS)
+    rows = [{"generation": g, "peak_spec": s, "mfu": float(one.measured_mfu.median()), "runs": len(one),
+             "models": list(one.model)}
+            for (g, s), one in pd.concat([usable, pooled]).groupby(["generation", "peak_spec"], sort=False)]
+    return pd.DataFrame(rows, columns=["generation", "peak_spec", "mfu", "runs", "models"])
+
+
+def generation_mfus() -> pd.DataFrame:
+    """The MFU that the runs of ``data/models`` reach on each accelerator generation, per precision.
+
+    A run's MFU is the one its reported accelerator-hours imply (compute over hours x the
+    peak of its precision), else its reported MFU (a range at its midpoint), else its
+    reported throughput over that peak. Each generation's figure is the median over its
+    runs measured against the same peak (16-bit or FP8); a row with ``generation``
+    :data:`ALL_GENERATIONS` pools every generation's runs of that peak.
+
+    Returns
+    -------
+    DataFrame
+        ``generation``, ``peak_spec`` (the spec of ``data/hardware`` the MFUs are shares of),
+        ``mfu`` (the median, a share of peak), ``runs`` (how many runs) and ``models`` (their names).
+    """
+    m = data.load("models")
+    return _generation_mfus(_runs(m, hardware_table()), m.model)
+
+
+def _fallback(table: pd.DataFrame, generation, spec: str) -> tuple[float, str]:
+    """The MFU of a generation and peak in ``table`` (:func:`generation_mfus`), and which row gave it."""
+    for name, source in ((generation, "generation MFU"), (ALL_GENERATIONS, "all-generations MFU")):
+        row = table[(table.generation == name) & (table.peak_spec == spec)].mfu
+        if len(row):
+            return float(row.iloc[0]), source
+    return np.nan, "none"
+
+
+def generation_mfu(gpu: str, precision: str = DEFAULT_PRECISION) -> float:
+    """MFU assumed for a run on ``gpu`` in ``precision`` that reports none, a share of that precision's peak.
+
+    The median of the runs of ``data/models`` on the same generation in the same precision
+    (see :func:`generation_mfus`); where that generation has none, the median of the runs
+    of every generation in that precision; NaN if there are none at all.
+
+    Raises
+    ------
+    ParameterError
+        If ``gpu`` is not in ``data/hardware`` or ``precision`` is not one of :data:`PEAK_SPECS`.
+    """
+    check_choice("gpu", gpu, tuple(hardware_table().index))
+    check_choice("precision", precision, tuple(PEAK_SPECS))
+    return _fallback(generation_mfus(), generations()[gpu], PEAK_SPECS[precision])[0]
+
+
+def model_estimates(price_basis: str = "committed") -> pd.DataFrame:
     """Training compute, accelerator-hours and rental cost of every model in ``data/models``.
 
-    Compute is the published figure, else ``6 N D``. Accelerator-hours are the
-    reported ones, else compute / (peak x MFU), with the model's reported MFU
-    (midpoint of a range) or ``fallback_mfu``. Cost is accelerator-hours times
-    the ``price_basis`` cloud price of its hardware in ``data/hardware`` (the
-    other basis where that one is missing): a cloud-rental estimate at today's
-    prices, in the spirit of Cottier et al. (2024), not what the developer paid.
+    Compute is the published figure, else ``6 N D``. Accelerator-hours are the reported
+    ones, else compute / (peak x MFU), where the peak is that of the precision the model
+    trained in (FP8 or 16-bit) on its hardware and the MFU is the model's own (reported,
+    or a reported throughput over the peak), else its generation's (:func:`generation_mfu`).
+    Cost is accelerator-hours times the ``price_basis`` cloud price of its hardware in
+    ``data/hardware``, and only that price: a model whose hardware has none is not costed.
+    It is a cloud-rental estimate at today's prices, in the spirit of Cottier et al. (2024),
+    not what the developer paid.
 
     Parameters
     ----------
-    fallback_mfu : float
-        MFU assumed where a model reports neither accelerator-hours nor MFU, in (0, 1].
     price_basis : str
         ``committed`` or ``on_demand``.
 
@@ -678,37 +788,33 @@ def model_estimates(fallback_mfu: float = 0.35, price_basis: str = "committed") 
     -------
     DataFrame
         One row per model: ``model``, ``organization``, ``date``, ``training_flop`` (FLOP),
-        ``flop_source`` (reported, estimate, lower bound, 6ND or none), ``hardware``,
-        ``gpu_hours``, ``gpu_hours_source`` (reported, model MFU, fallback MFU), ``implied_mfu``
-        (from reported accelerator-hours), ``price_per_gpu_hour`` (USD), ``price_used``,
-        ``cloud_cost`` (USD), ``reported_cost_usd`` and the table's other columns used here.
+        ``flop_source`` (reported, estimate, lower bound, 6ND or none), ``hardware``, ``generation``,
+        ``precision``, ``peak_flops`` (FLOP/s, the peak of that precision), ``hardware_quantity``,
+        ``gpu_hours``, ``gpu_hours_source`` (reported, model MFU, generation MFU, all-generations MFU or
+        none), ``mfu``
+        (share of peak: the one the hours imply), ``implied_mfu`` (from reported accelerator-hours
+        only), ``price_per_gpu_hour`` (USD), ``price_used`` (the basis, or none), ``cloud_cost`` (USD),
+        ``reported_cost_usd`` and the table's other columns used here.
     """
-    fallback_mfu = check_number("fallback_mfu", fallback_mfu, gt=0, le=1)
     check_choice("price_basis", price_basis, PRICE_BASES)
     m = data.load("models")
     hw = hardware_table()
-    derived = training_flop(m.active_params, m.training_tokens)
-    flop = m.training_flop.fillna(m.training_flop_low).fillna(pd.Series(derived, index=m.index))
-    flop_source = np.select(
-        [m.training_flop.notna() | m.training_flop_low.notna(), np.isfinite(derived)],
-        [m.flop_basis.fillna("reported"), "6ND"], default="none")
-    peak = m.hardware.map(hw.peak_bf16_flops)
-    model_mfu = m.mfu.fillna((m.mfu_low + m.mfu_high) / 2)
-    derived_hours = gpu_hours(flop, peak, model_mfu.fillna(fallback_mfu))
-    hours = m.gpu_hours.fillna(derived_hours)
-    hours_source = np.select([m.gpu_hours.notna(), model_mfu.notna() & hours.notna(), hours.notna()],
-                             ["reported", "model MFU", "fallback MFU"], default="none")
-    other = next(b for b in PRICE_BASES if b != price_basis)
-    chosen = m.hardware.map(hw[_PRICE_COLUMNS[price_basis]])
-    fallback = m.hardware.map(hw[_PRICE_COLUMNS[other]])
-    price = chosen.fillna(fallback)
-    price_used = np.select([chosen.notna(), fallback.notna()], [price_basis, other], default="none")
+    runs = _runs(m, hw)
+    table = _generation_mfus(runs, m.model)
+    fallback = pd.DataFrame([_fallback(table, g, s) for g, s in zip(runs.generation, runs.peak_spec, strict=True)],
+                            index=m.index, columns=["mfu", "source"])
+    hours = m.gpu_hours.fillna(gpu_hours(runs.flop, runs.peak, runs.own_mfu.fillna(fallback.mfu)))
+    hours_source = np.select([m.gpu_hours.notna(), runs.own_mfu.notna() & hours.notna(), hours.notna()],
+                             ["reported", "model MFU", fallback.source], default="none")
+    # Only the basis's own column is read: a model on hardware without that price stays uncosted.
+    price = m.hardware.map(hw[_PRICE_COLUMNS[price_basis]])
     return pd.DataFrame({
         "model": m.model, "organization": m.organization, "date": m.date,
-        "training_flop": flop, "flop_source": flop_source, "hardware": m.hardware,
+        "training_flop": runs.flop, "flop_source": runs.flop_source, "hardware": m.hardware,
+        "generation": runs.generation, "precision": runs.precision.where(m.hardware.notna()), "peak_flops": runs.peak,
         "hardware_quantity": m.hardware_quantity, "gpu_hours": hours, "gpu_hours_source": hours_source,
-        "implied_mfu": m.training_flop.fillna(pd.Series(derived, index=m.index)) / (m.gpu_hours * 3600 * peak),
-        "price_per_gpu_hour": price, "price_used": price_used, "cloud_cost": hours * price,
-        "reported_cost_usd": m.reported_cost_usd, "active_params": m.active_params,
+        "mfu": runs.flop / (hours * 3600.0 * runs.peak), "implied_mfu": runs.implied_mfu,
+        "price_per_gpu_hour": price, "price_used": np.where(price.notna(), price_basis, "none"),
+        "cloud_cost": hours * price, "reported_cost_usd": m.reported_cost_usd, "active_params": m.active_params,
         "total_params": m.total_params, "kv_bytes_per_token": m.kv_bytes_per_token,
     })

@@ -222,6 +222,9 @@ class ModelTrends:
         fitted), ``frontier_flop``, ``frontier_cost`` (within the frontier factor of the largest to date).
     flop_all, flop_frontier, cost_all, cost_frontier : LogLinearFit
         Fits over all models and over frontier models.
+    flop_cost_frontier : LogLinearFit
+        Compute over the runs of ``cost_frontier``: the like-for-like comparison with its cost
+        (the cost fits leave out the runs without a price, so their frontier is another sample).
     """
 
     points: pd.DataFrame
@@ -229,6 +232,7 @@ class ModelTrends:
     flop_frontier: LogLinearFit
     cost_all: LogLinearFit
     cost_frontier: LogLinearFit
+    flop_cost_frontier: LogLinearFit
 
     @property
     def years_covered(self) -> float:
@@ -268,6 +272,7 @@ def fit_models(estimates: pd.DataFrame, p: TrendParams) -> ModelTrends:
         flop_frontier=fit_log_linear(pts.year[pts.frontier_flop], fit_flop[pts.frontier_flop], level),
         cost_all=fit_log_linear(pts.year[has_cost], fit_cost[has_cost], level),
         cost_frontier=fit_log_linear(pts.year[pts.frontier_cost], fit_cost[pts.frontier_cost], level),
+        flop_cost_frontier=fit_log_linear(pts.year[pts.frontier_cost], fit_flop[pts.frontier_cost], level),
     )
 
 

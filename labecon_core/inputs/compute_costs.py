@@ -7,7 +7,7 @@ from labecon_core.compute import PRICE_BASES, TrainingParams
 from labecon_core.inference import InferenceParams
 from labecon_core.power import GwParams
 from labecon_core.trends import TrendParams
-from labecon_core.validation import check_choice, check_number
+from labecon_core.validation import check_choice
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,6 @@ class ComputeCostsInputs:
     inference : InferenceParams
     power : GwParams
     trend : TrendParams
-    fallback_mfu : float
-        MFU assumed for models in ``data/models`` that report neither accelerator-hours nor MFU.
     price_basis : str
         Cloud price basis used to cost the models of ``data/models``.
     """
@@ -30,7 +28,6 @@ class ComputeCostsInputs:
     inference: InferenceParams
     power: GwParams
     trend: TrendParams
-    fallback_mfu: float
     price_basis: str
 
 
@@ -39,7 +36,7 @@ def validate(
     gpu_price, server_cost_factor, server_power_factor, electricity_usd_per_kwh, pue, depreciation_years,
     cost_of_capital, serving_utilization, bandwidth_utilization, fleet_duty_cycle, batch_size, bytes_per_param,
     context_tokens, kv_bytes_per_token, api_price_per_mtok, annualized_revenue, usd_per_gw_year,
-    own_inference_gw, cloud_inference_gw, own_gross_margin, cloud_gross_margin, fallback_mfu, price_basis,
+    own_inference_gw, cloud_inference_gw, own_gross_margin, cloud_gross_margin, price_basis,
     frontier_factor, projection_last_year, confidence_level,
 ) -> ComputeCostsInputs:
     """Validate every parameter of the compute chapter (``labecon params compute-costs``).
@@ -68,6 +65,5 @@ def validate(
                         confidence_level=confidence_level)
     return ComputeCostsInputs(
         training=training, inference=inference, power=power, trend=trend,
-        fallback_mfu=check_number("fallback_mfu", fallback_mfu, gt=0, le=1),
         price_basis=check_choice("price_basis", price_basis, PRICE_BASES),
     )

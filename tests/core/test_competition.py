@@ -403,6 +403,20 @@ def test_the_tables_load_and_cite_known_sources():
         assert len(data.load(name)) > 0
 
 
+def test_the_price_evidence_is_the_followed_flagships():
+    # One table of API prices serves two chapters: the competition chapter reads its followed rows (every launch
+    # and cut of the labs' flagships), the compute chapter quotes single prices from the others.
+    prices = data.load("api_price_cuts")
+    followed = prices[prices.followed]
+    assert (prices.groupby("model").followed.nunique() == 1).all()  # a model is followed in all its rows or none
+    assert set(followed.replaces.dropna()) <= set(followed.model) and prices[~prices.followed].replaces.isna().all()
+    assert {"GPT-3 davinci", "DeepSeek-V3"} <= set(prices[~prices.followed].model)
+    lines = competition.flagship_paths(followed, 0.75)
+    falls = competition.first_year_falls(followed, followed.date.max(), 0.75)
+    assert set(lines.model) | set(falls.model) <= set(followed.model)
+    assert set(lines.lab) == {"OpenAI", "Anthropic", "Google"}
+
+
 # Bad input: every check names the parameter, the value and what is allowed.
 
 @pytest.mark.parametrize(("field", "value", "message"), [

@@ -60,6 +60,16 @@ def test_bad_hardware_rows_are_named(monkeypatch, change, message):
         compute.hardware_table()
 
 
+def test_every_accelerator_has_a_generation(monkeypatch):
+    assert set(compute.generations().index) >= set(compute.hardware_table().index)
+    table = data.load("accelerator_generations")
+    load = data.load
+    monkeypatch.setattr(compute.data, "load", lambda name: table[table.accelerator != "B200"]
+                        if name == "accelerator_generations" else load(name))
+    with pytest.raises(DataError, match=r"accelerator_generations.csv: no generation for B200"):
+        compute.generations()
+
+
 def test_claims_and_spec_ranges_read_the_tables():
     c = claims()
     assert compute.claim("table_gpt4_flop") == c.loc["table_gpt4_flop", "value"]
@@ -77,6 +87,8 @@ def test_claims_and_spec_ranges_read_the_tables():
     (lambda: compute.claim("gpt4_days", "middle"), r"'field': got 'middle'.*value, low, high"),
     (lambda: compute.spec_range("A100 SXM", "price"), r"'spec': got 'price'.*peak_bf16_flops"),
     (lambda: compute.spec_range("Z100", "memory_gb"), r"'gpu': got 'Z100'.*A100 SXM"),
+    (lambda: compute.generation_mfu("Z100"), r"'gpu': got 'Z100'.*A100 SXM"),
+    (lambda: compute.generation_mfu("H100 SXM", "FP4"), r"'precision': got 'FP4'.*BF16, FP16, FP8"),
 ])
 def test_unknown_claims_and_specs_are_named(call, message):
     with pytest.raises(ParameterError, match=message):
@@ -96,7 +108,7 @@ def test_six_nd_reproduces_gpt3():
 def test_default_run_is_gpt4_as_reported():
     c = claims()
     r = training_costs(TrainingParams())
-    assert r.training_flop == c.loc["table_gpt4_flop", "value"]
+    assert r.training_flop == data.load("models").set_index("model").loc["GPT-4", "training_flop"]
     assert c.loc["gpt4_days", "low"] <= r.wall_clock_days <= c.loc["gpt4_days", "high"]
     assert r.cloud_cost == pytest.approx(r.gpu_hours * 1.30)
     # The reported $100-200M needs more than the $1.30 rate OpenAI paid.
@@ -106,11 +118,15 @@ def test_default_run_is_gpt4_as_reported():
     assert 0.31 < mfu[0] < 0.32 and 0.34 < mfu[1] < 0.35
 
 
-def test_lambda_gpt3_cost_is_reproduced():
+def test_lambda_gpt3_cost_is_gpt3_at_on_demand_prices():
+    # Lambda's throughput is GPT-3's in data/models, its price the V100's on-demand price in data/hardware.
     c = claims()
-    hours = 3.14e23 / c.loc["lambda_gpt3_throughput", "value"] / 3600
-    assert hours / HOURS_PER_YEAR == pytest.approx(c.loc["lambda_gpt3_gpu_years", "value"], rel=0.01)
-    assert hours * c.loc["lambda_gpt3_price", "value"] == pytest.approx(c.loc["lambda_gpt3_cost", "value"], rel=0.02)
+    gpt3 = compute.model_estimates("on_demand").set_index("model").loc["GPT-3 175B"]
+    assert gpt3.gpu_hours_source == "model MFU"
+    assert gpt3.gpu_hours == pytest.approx(gpt3.training_flop / data.load("models").set_index("model").loc[
+        "GPT-3 175B", "achieved_flops"] / 3600)
+    assert gpt3.gpu_hours / HOURS_PER_YEAR == pytest.approx(c.loc["lambda_gpt3_gpu_years", "value"], rel=0.01)
+    assert gpt3.cloud_cost == pytest.approx(c.loc["lambda_gpt3_cost", "value"], rel=0.02)
 
 
 def test_deepseek_v3_reported_cost_is_its_gpu_hours_at_its_price():
@@ -250,12 +266,93 @@ def test_model_estimates_cover_the_models():
     est = compute.model_estimates()
     assert len(est) == len(data.load("models"))
     assert set(est.flop_source) <= {"reported", "estimate", "lower bound", "6ND", "none"}
-    assert (est.loc[est.model == "GPT-3 175B", "price_used"] == "on_demand").all()  # no committed V100 price
+    assert (est.loc[est.model == "GPT-3 175B", "price_used"] == "none").all()  # no committed V100 price
     on_demand = compute.model_estimates(price_basis="on_demand").set_index("model")
     assert on_demand.loc["GPT-4", "cloud_cost"] > est.set_index("model").loc["GPT-4", "cloud_cost"]
     # A reported MFU range is used at its midpoint; reported hours win over any MFU.
     llama = est.set_index("model").loc["Llama 3.1 405B"]
     assert llama.gpu_hours == 30.84e6 and llama.gpu_hours_source == "reported"
+
+
+def measured_runs(est: pd.DataFrame) -> pd.DataFrame:
+    """The runs of ``est`` with an MFU of their own (reported hours, MFU or throughput)."""
+    return est[est.gpu_hours_source.isin(["reported", "model MFU"])].assign(
+        peak_spec=lambda e: e.precision.map(compute.PEAK_SPECS))
+
+
+def test_a_run_without_its_own_mfu_takes_its_generation_s():
+    est = compute.model_estimates()
+    table = compute.generation_mfus()
+    runs = measured_runs(est)
+    # Each generation's MFU is the median over its runs in the same precision, every generation's pooled too.
+    for row in table.itertuples():
+        own = runs[(runs.peak_spec == row.peak_spec)
+                   & ((runs.generation == row.generation) | (row.generation == compute.ALL_GENERATIONS))]
+        assert sorted(own.model) == sorted(row.models) and row.runs == len(own)
+        assert row.mfu == pytest.approx(own.mfu.median())
+    # A run without an MFU takes its generation's, or the pooled one where its generation has no run.
+    fallback = est[est.gpu_hours_source.isin(["generation MFU", "all-generations MFU"])]
+    assert {"OPT-175B", "Nemotron-4 340B", "Gemma 2 27B", "Inflection-2"} <= set(fallback.model)
+    for row in fallback.itertuples():
+        spec = compute.PEAK_SPECS[row.precision]
+        name = row.generation if row.gpu_hours_source == "generation MFU" else compute.ALL_GENERATIONS
+        assert row.mfu == pytest.approx(table[(table.generation == name) & (table.peak_spec == spec)].mfu.item())
+        assert row.mfu == pytest.approx(compute.generation_mfu(row.hardware, row.precision))
+        assert row.gpu_hours == pytest.approx(row.training_flop / (row.peak_flops * row.mfu * 3600))
+    # Not one MFU for every era: V100, A100 and H100 runs differ, and the H800 is an H100.
+    eras = [compute.generation_mfu(g) for g in ("V100 SXM2", "A100 SXM", "H100 SXM")]
+    assert len(set(eras)) == 3
+    assert compute.generation_mfu("H800 SXM") == compute.generation_mfu("H100 SXM")
+
+
+def test_a_generation_s_mfu_moves_with_its_runs_only(monkeypatch):
+    models = data.load("models")
+    before = {g: compute.generation_mfu(g) for g in ("A100 SXM", "H100 SXM", "V100 SXM2")}
+    extra = models[models.model == "LLaMA 65B"].assign(model="Slow A100 run", gpu_hours=1e9)
+    load = data.load
+    monkeypatch.setattr(compute.data, "load", lambda name: pd.concat([models, extra], ignore_index=True)
+                        if name == "models" else load(name))
+    assert compute.generation_mfu("A100 SXM") < before["A100 SXM"]
+    assert compute.generation_mfu("H100 SXM") == before["H100 SXM"]
+    assert compute.generation_mfu("V100 SXM2") == before["V100 SXM2"]
+
+
+def test_an_fp8_run_is_measured_against_the_fp8_peak():
+    est = compute.model_estimates().set_index("model")
+    hw = compute.hardware_table()
+    fp8 = est[est.precision == "FP8"]
+    assert {"DeepSeek-V3", "Inflection-2"} <= set(fp8.index)
+    assert (fp8.peak_flops == fp8.hardware.map(hw.peak_fp8_flops)).all()
+    assert (fp8.peak_flops > fp8.hardware.map(hw.peak_bf16_flops)).all()
+    sixteen = est[est.precision.isin(["BF16", "FP16"])]
+    assert (sixteen.peak_flops == sixteen.hardware.map(hw.peak_bf16_flops)).all()
+    ds = est.loc["DeepSeek-V3"]
+    fp8_peak = hw.loc["H800 SXM", "peak_fp8_flops"]
+    assert ds.implied_mfu == pytest.approx(ds.training_flop / (ds.gpu_hours * 3600 * fp8_peak))
+    assert ds.mfu == ds.implied_mfu and ds.cloud_cost == pytest.approx(ds.reported_cost_usd)  # hours as reported
+
+
+def test_a_run_in_a_precision_its_hardware_lacks_is_named(monkeypatch):
+    models = data.load("models")
+    wrong = models.assign(precision=np.where(models.model == "OPT-175B", "FP8", models.precision))
+    load = data.load
+    monkeypatch.setattr(compute.data, "load", lambda name: wrong if name == "models" else load(name))
+    with pytest.raises(DataError, match=r"A100 SXM has no peak_fp8_flops, the peak of OPT-175B's FP8 training"):
+        compute.model_estimates()
+
+
+@pytest.mark.parametrize(("basis", "other"), [("committed", "on_demand"), ("on_demand", "committed")])
+def test_a_price_basis_never_reads_the_other_price(monkeypatch, basis, other):
+    expected = compute.model_estimates(basis)
+    full = compute.hardware_table()
+    column = f"cloud_{other}_usd_per_hour"
+    monkeypatch.setattr(compute, "hardware_table", lambda: full.drop(columns=[c for c in full if c.startswith(column)]))
+    pd.testing.assert_frame_equal(compute.model_estimates(basis), expected)
+    # Priced at its basis only: a model on hardware without that price stays uncosted.
+    own = expected.hardware.map(full[f"cloud_{basis}_usd_per_hour"])
+    assert np.allclose(expected.price_per_gpu_hour, own, equal_nan=True)
+    assert (expected.cloud_cost.notna() == (own.notna() & expected.gpu_hours.notna())).all()
+    assert set(expected.price_used) <= {basis, "none"}
 
 
 # --- the what-if grid ---------------------------------------------------------------------------
@@ -385,7 +482,6 @@ def test_chapter_defaults_validate():
     ("batch_size", 0, "batch_size"),
     ("own_gross_margin", 1.5, "own_margin"),
     ("price_basis", "spot", "price_basis.*committed, on_demand"),
-    ("fallback_mfu", 0.0, "fallback_mfu"),
     ("confidence_level", 1.0, "confidence_level"),
     ("gpu", "TPU v5p", "gpu.*one of"),
 ])

@@ -4,10 +4,12 @@ The malformed tables are copies of the real ones in a temporary folder, each bro
 in one way; the error must name the file, the row and the column.
 """
 
+import itertools
 import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -15,6 +17,7 @@ from pybtex.database import parse_file
 
 from labecon_core import data
 from labecon_core.errors import DataError
+from labecon_core.portable import round_sig
 
 TABLES = data.tables()
 
@@ -259,3 +262,73 @@ def test_lab_finances_schema_declares_units():
     for col in ("value", "low", "high"):
         assert spec["columns"][col]["unit"]
     assert set(data.load("lab_finances").unit) <= set(spec["columns"]["unit"]["isin"])
+
+
+# --- one fact, one row ------------------------------------------------------------
+
+# A model's or an accelerator's name in a row: letters, then a digit ("A100", "GPT-4o", "Claude 3.5", "TPU v4").
+NAME = re.compile(r"[A-Za-z]+[- ]?\d[\w.]*")
+# Columns that say how a figure is given or where it comes from, not what it is about.
+NOT_NAMES = {"source", "date", "note", "unit", "qualifier", "replaces", "event", "cost_basis", "flop_basis", "spec"}
+
+
+def _price_class(unit) -> str | None:
+    """Prices in the same unit compare; an accelerator-hour is one, whichever accelerator it names."""
+    if not isinstance(unit, str) or not unit.startswith("USD per "):
+        return None
+    return re.sub(r"USD per (?:[\w]+-)?hour$", "USD per accelerator-hour", unit)
+
+
+def price_facts(name: str, frame: pd.DataFrame | None = None, data_dir: Path = data.DATA) -> list[tuple]:
+    """Every price in table ``name``: ``(unit, year, value, names, table, row)``, one per figure of a row."""
+    frame = data.load(name, data_dir) if frame is None else frame
+    columns = data.schema(name, data_dir)["columns"]
+    names_from = [c for c, s in columns.items() if s["type"] == "str" and c not in NOT_NAMES]
+    facts = []
+    for i, row in frame.iterrows():
+        names = {m.group(0).lower() for c in names_from for m in NAME.finditer(str(row[c]))}
+        for col, spec in columns.items():
+            if spec["type"] != "float" or pd.isna(row[col]):
+                continue
+            # A figure whose unit is given row by row ("see the unit column") takes its row's.
+            unit = _price_class(row["unit"] if "unit" in spec.get("unit", "") else spec.get("unit"))
+            if unit:
+                facts.append((unit, row["date"][:4], round_sig(float(row[col])), names, name, i + 1))
+    return facts
+
+
+def repeated_facts(facts) -> list[str]:
+    """Pairs of figures from two tables with the same unit, year and value, about the same model or accelerator."""
+    found = []
+    for a, b in itertools.combinations(facts, 2):
+        if a[4] != b[4] and a[:3] == b[:3] and a[3] & b[3]:
+            found.append(f"{a[2]} {a[0]} ({a[1]}, {', '.join(sorted(a[3] & b[3]))}): {a[4]} row {a[5]}, "
+                         f"{b[4]} row {b[5]}")
+    return found
+
+
+def test_no_two_tables_hold_the_same_price():
+    facts = [f for name in TABLES for f in price_facts(name)]
+    assert len({f[4] for f in facts}) >= 3  # hardware, the API prices and the claims, at least
+    found = repeated_facts(facts)
+    assert not found, "one fact, one row: " + "; ".join(found)
+
+
+def test_a_price_copied_into_another_table_is_found():
+    # The A100 price Microsoft charged OpenAI, and GPT-4o's launch price, each written a second time.
+    finances = data.load("lab_finances")
+    copy = pd.DataFrame([{**finances.iloc[0].to_dict(), "item": "A100 rental price", "qualifier": "point",
+                          "value": 1.30, "low": np.nan, "high": np.nan, "unit": "USD per A100-hour",
+                          "date": "2024-07"}])
+    prices = data.load("api_price_cuts")
+    claims = data.load("compute_claims")
+    quoted = pd.DataFrame([{**claims.iloc[0].to_dict(), "claim": "gpt4o_price", "subject": "GPT-4o",
+                            "measure": "launch price", "value": 5.0, "low": np.nan, "high": np.nan,
+                            "unit": "USD per million input tokens", "date": "2024-05"}])
+    facts = (price_facts("hardware") + price_facts("lab_finances", pd.concat([finances, copy], ignore_index=True))
+             + price_facts("api_price_cuts", prices)
+             + price_facts("compute_claims", pd.concat([claims, quoted], ignore_index=True)))
+    found = repeated_facts(facts)
+    assert any("USD per accelerator-hour (2024, a100)" in f and "lab_finances" in f for f in found)
+    assert any("USD per million input tokens (2024, gpt-4o)" in f and "compute_claims" in f for f in found)
+    assert len(found) == 2

@@ -119,9 +119,13 @@ def test_fits_over_the_models_table():
     assert tr.flop_all.n == (est.training_flop.notna() & (est.flop_source != "lower bound")).sum()
     assert tr.flop_frontier.n == pts.frontier_flop.sum() < tr.flop_all.n
     assert not pts.loc[pts.lower_bound, "frontier_flop"].any()
-    # Frontier compute grows faster than the whole sample, and compute faster than cost.
+    # Frontier compute grows faster than the whole sample, and, over the same runs, compute faster than cost
+    # (the cost fits leave out the runs without a price, so their frontier is another sample).
     assert tr.flop_frontier.growth_per_year > tr.flop_all.growth_per_year > 1
-    assert tr.flop_frontier.growth_per_year > tr.cost_frontier.growth_per_year > 1
+    assert tr.flop_cost_frontier.growth_per_year > tr.cost_frontier.growth_per_year > 1
+    costed = pts[pts.frontier_cost]
+    assert tr.flop_cost_frontier.n == tr.cost_frontier.n == len(costed) and costed.cloud_cost.notna().all()
+    assert tr.flop_cost_frontier.slope == pytest.approx(fit_log_linear(costed.year, costed.training_flop).slope)
     # The most expensive fitted run leads the cost; the years run from the first model to the last.
     leader = tr.cost_leader
     assert not leader.lower_bound and leader.cloud_cost == pts.cloud_cost[~pts.lower_bound].max()
