@@ -373,26 +373,6 @@ def required_multiple(p: CompetitionParams, target=1.0) -> np.ndarray:
         return np.where(per_unit > 0, np.asarray(target, dtype=float) / np.where(per_unit > 0, per_unit, 1.0), np.inf)
 
 
-def implied_no_competition_multiple(p: CompetitionParams, realized_multiple) -> np.ndarray:
-    """The no-competition multiple ``m0`` that the forces of ``p`` cut down to ``realized_multiple``.
-
-    Lifetime revenue is proportional to ``m0``, so this is ``m_r m0 / m_r(m0)``: read a
-    multiple earned under competition back to what the same model would have earned alone.
-    Infinite where the forces leave no revenue at all.
-
-    Parameters
-    ----------
-    p : CompetitionParams
-        The forces (``revenue_multiple_no_competition`` is ignored).
-    realized_multiple : float or array
-        Lifetime revenue over training cost under competition (>= 0).
-    """
-    per_unit = competition_model(replace(p, revenue_multiple_no_competition=1.0)).realized_multiple
-    realized = np.asarray(check_number("realized_multiple", realized_multiple, ge=0), dtype=float)
-    with np.errstate(divide="ignore"):
-        return np.where(per_unit > 0, realized / np.where(per_unit > 0, per_unit, 1.0), np.inf)
-
-
 def shortest_lags(p: CompetitionParams, revenue_multiple_no_competition, annual_price_decline,
                   targets: dict[str, float]) -> pd.DataFrame:
     """The shortest open-model lag that earns each gross-profit target, along an axis of no-competition multiples.

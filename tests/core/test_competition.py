@@ -224,25 +224,6 @@ def test_required_multiple_reaches_the_target(p, target):
         assert float(competition_model(q).gross_profit_multiple) == 0
 
 
-@given(p=params, realized=st.floats(0, 50))
-def test_the_implied_no_competition_multiple_realizes_what_it_was_read_from(p, realized):
-    q = CompetitionParams(**p)
-    m0 = float(competition.implied_no_competition_multiple(q, realized))
-    r = competition_model(replace(q, revenue_multiple_no_competition=m0))
-    assert float(r.realized_multiple) == pytest.approx(realized, rel=1e-9, abs=1e-12)
-    # With no force acting, a multiple reads back as itself.
-    assert competition.implied_no_competition_multiple(q.without_competition(), realized) == pytest.approx(realized)
-
-
-def test_the_implied_multiple_is_the_chapters_reading():
-    """m0 read as an after-competition figure: m0 / (m_r / m0), since revenue is proportional to m0."""
-    p = CompetitionParams()
-    m_r = float(competition_model(p).realized_multiple)
-    assert competition.implied_no_competition_multiple(p, 2.0) == pytest.approx(2.0 ** 2 / m_r, rel=1e-12)
-    with pytest.raises(ParameterError, match="'realized_multiple': got -1"):
-        competition.implied_no_competition_multiple(p, -1)
-
-
 def test_shortest_lags_are_the_solvers_and_end_where_they_reach_zero():
     p = CompetitionParams()
     targets = {"cohort breaks even": 1.0, "profit while scaling": p.cost_growth}
@@ -444,28 +425,60 @@ def test_bad_input_is_named(field, value, message):
         CompetitionParams(**{field: value})
 
 
+TODAY = {"observed_revenue_multiple": 2.0, "observed_gross_margin": 0.72, "n_labs_today": 4,
+         "open_model_lag_today_months": 12.0}
+
+
 def test_chapter_validator_checks_its_own_parameters():
-    ok = {"input_token_share": 0.75, "pure_play_cash_usd": 1e10}
+    ok = {"input_token_share": 0.75, "pure_play_cash_usd": 1e10, **TODAY}
     assert isinstance(competition_inputs.validate(**ok), CompetitionParams)
-    with pytest.raises(ParameterError, match="'input_token_share': got 2"):
-        competition_inputs.validate(**{**ok, "input_token_share": 2})
-    with pytest.raises(ParameterError, match="'pure_play_cash_usd': got -5"):
-        competition_inputs.validate(**{**ok, "pure_play_cash_usd": -5})
+    for name, value, message in [
+        ("input_token_share", 2, r"'input_token_share': got 2; allowed: a number >= 0 and <= 1"),
+        ("pure_play_cash_usd", -5, r"'pure_play_cash_usd': got -5; allowed: a number >= 0"),
+        ("observed_revenue_multiple", 0, r"'observed_revenue_multiple': got 0; allowed: a number > 0"),
+        ("observed_gross_margin", 1.2, r"'observed_gross_margin': got 1.2; allowed: a number >= 0 and <= 1"),
+        ("n_labs_today", 0.5, r"'n_labs_today': got 0.5; allowed: a number >= 1"),
+        ("open_model_lag_today_months", 0, r"'open_model_lag_today_months': got 0; allowed: a number > 0"),
+    ]:
+        with pytest.raises(ParameterError, match=message):
+            competition_inputs.validate(**{**ok, name: value})
     with pytest.raises(ParameterError, match=r"'n_labs': got 0\.5"):
         competition_inputs.validate(**ok, n_labs=0.5)
+
+
+def test_the_chapter_defaults_reproduce_todays_market_and_one_more_lab_lowers_it():
+    """The lone lab inferred from the chapter's defaults gives back the observed figures; a lab more lowers both."""
+    values = chapters.chapter("competition").defaults()
+    forces = competition_inputs.validate(**values)
+    n, lag = values["n_labs_today"], values["open_model_lag_today_months"]
+    p = competition.calibrated(forces, values["observed_revenue_multiple"], values["observed_gross_margin"], n, lag)
+    today = competition_model(replace(p, n_labs=n, open_model_lag_months=lag))
+    assert float(today.realized_multiple) == pytest.approx(values["observed_revenue_multiple"], rel=1e-12)
+    assert float(today.realized_margin) == pytest.approx(values["observed_gross_margin"], rel=1e-12)
+    one_more = competition_model(replace(p, n_labs=n + 1, open_model_lag_months=lag))
+    assert one_more.realized_multiple < today.realized_multiple
+    assert one_more.realized_margin < today.realized_margin
+    # Competition only takes away: a lab alone earns more, at a higher margin, than today's market leaves.
+    assert p.revenue_multiple_no_competition > values["observed_revenue_multiple"]
+    assert p.gross_margin > values["observed_gross_margin"]
+    # The what-ifs default to today, and the fit leaves them as the reader set them.
+    assert (values["n_labs"], values["open_model_lag_months"]) == (n, lag)
+    assert (p.n_labs, p.open_model_lag_months) == (forces.n_labs, forces.open_model_lag_months)
 
 
 @pytest.mark.parametrize(("name", "lag"), [("competition-open-parity-6m", 6.0), ("competition-durable-lead", 30.0)])
 def test_scenarios_resolve_against_the_chapter(name, lag):
     chapter = chapters.chapter("competition")
     values = cli_params.resolve(chapter, scenario=ROOT / "scenarios" / f"{name}.yml")
-    assert values["open_model_lag_months"] == lag
+    assert values["open_model_lag_months"] == lag, "the scenario sets the what-if lag"
+    assert values["open_model_lag_today_months"] == chapter.defaults()["open_model_lag_today_months"], "not today's"
 
 
 def test_the_chapter_rejects_bad_input_before_running():
     chapter = chapters.chapter("competition")
     for name, value in [("n_labs", "0"), ("annual_price_decline", "0.5"), ("open_model_lag_months", "-1"),
-                        ("retained_premium", "2")]:
+                        ("retained_premium", "2"), ("observed_revenue_multiple", "-1"),
+                        ("observed_gross_margin", "1.5"), ("n_labs_today", "0"), ("open_model_lag_today_months", "0")]:
         with pytest.raises(ParameterError, match=f"'{name}'"):
             cli_params.resolve(chapter, overrides=[(name, value)])
 
