@@ -50,6 +50,7 @@ refresh: install-test
 bench: install
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/uncertainty.py
+	$(BIN)/python benchmarks/sweep.py
 
 clean:
 	rm -rf _build

@@ -1,10 +1,13 @@
 """The book's chapters and their parameters, read from ``_toc.yml`` and the notebooks.
 
 A chapter is a notebook listed in ``_toc.yml`` whose metadata has a ``labecon``
-entry naming its slug and the library function that validates its parameters::
+entry naming its slug and the library function that validates its parameters, and, for a
+chapter whose headline results the library computes for arrays of parameters, the module
+that ``labecon sweep`` calls (see :mod:`labecon_book.sweep`)::
 
     "metadata": {"labecon": {"slug": "cohort-accounting",
-                             "validator": "labecon_core.inputs.cohort_accounting:validate"}}
+                             "validator": "labecon_core.inputs.cohort_accounting:validate",
+                             "sweep": "labecon_core.inputs.cohort_accounting"}}
 
 The table of contents is read by ``sphinx_external_toc`` (as Jupyter Book reads it) and
 the parameters by papermill (``papermill.inspect_notebook``), from the cell tagged
@@ -54,6 +57,7 @@ class Chapter:
     path: Path
     validator: str
     parameters_cell: dict = dataclasses_field(repr=False, compare=False)
+    sweep: str | None = None
 
     @cached_property
     def parameters(self) -> tuple[Parameter, ...]:
@@ -156,7 +160,7 @@ def _load_chapter(path: Path, mtime_ns: int) -> Chapter | None:
     cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise ChapterError(f"{path}: needs exactly one cell tagged 'parameters', found {len(cells)}")
-    return Chapter(meta["slug"], title, path, meta["validator"], cells[0])
+    return Chapter(meta["slug"], title, path, meta["validator"], cells[0], meta.get("sweep"))
 
 
 def chapters(root: Path = ROOT) -> list[Chapter]:

@@ -12,6 +12,7 @@ _EPILOG = """examples:
   labecon params cohort-accounting
   labecon run cohort-accounting -p cost_growth 5 --out /tmp/r
   labecon run cohort-accounting --scenario scenarios/cohort-plateau.yml
+  labecon sweep cohort-accounting -p cost_growth 2:20:100 -p revenue_multiple 1:10:100 --out /tmp/s
   labecon build --jobs 2
   labecon --debug run cohort-accounting -p cost_growth 0   (a traceback with the error)
 """
@@ -64,6 +65,31 @@ def _cmd_run(args) -> None:
         print(f"{name:<32} {_show(value)}")
     print(f"\nwrote {out / (c.slug + '.ipynb')}, {out / (c.slug + '.html')}, {out / 'results.json'}"
           f" ({result.seconds:.1f} s)")
+
+
+def _cmd_sweep(args) -> None:
+    import pandas as pd
+
+    from labecon_book import sweep
+    from labecon_book.chapters import chapter
+    from labecon_book.outputs import check_folder, claim, default_out_dir
+
+    c = chapter(args.slug)
+    values, axes = sweep.plan(c, args.param or (), args.scenario)
+    out = check_folder(default_out_dir(c.slug, "sweep") if args.out is None else args.out, "sweep", "--out")
+    result = sweep.run_sweep(c, values, axes)
+    path = sweep.write(result, claim(out, "sweep"))
+    grid = " x ".join(f"{a.name} {a.low:g}..{a.high:g} ({a.n})" for a in axes)
+    print(f"swept {c.slug} over {grid}: {len(result.table):,} points in {result.seconds:.3f} s "
+          f"({result.points_per_second:,.0f} points/s)\n")
+    results = [col for col in result.table.columns if col not in values]
+    print(f"{'result':<32} {'min':>14} {'median':>14} {'max':>14}")
+    for name in results[:20]:
+        column = pd.to_numeric(result.table[name], errors="coerce")
+        print(f"{name:<32} " + " ".join(f"{v:>14.6g}" for v in (column.min(), column.median(), column.max())))
+    if len(results) > 20:
+        print(f"(and {len(results) - 20} more columns)")
+    print(f"\nwrote {path} ({len(result.table):,} rows, {len(result.table.columns)} columns)")
 
 
 def _cmd_build(args) -> None:
@@ -135,6 +161,13 @@ def main(argv=None) -> int:
     p.add_argument("--scenario", type=Path, help="a scenario YAML file (chapter: SLUG, parameters: {...})")
     p.add_argument("--out", help="output folder (default: _build/runs/SLUG)")
     p.set_defaults(func=_cmd_run)
+    p = sub.add_parser("sweep", help="a chapter's headline results over a grid of parameters, as one CSV")
+    p.add_argument("slug")
+    p.add_argument("-p", "--param", type=_name_value, action="append", metavar="NAME LOW:HIGH:N",
+                   help="sweep a parameter over N values from LOW to HIGH, or set it to one VALUE (repeatable)")
+    p.add_argument("--scenario", type=Path, help="a scenario YAML file for the values not swept")
+    p.add_argument("--out", help="output folder (default: _build/sweeps/SLUG)")
+    p.set_defaults(func=_cmd_sweep)
     p = sub.add_parser("build", help="execute every chapter and build the book into _build/html")
     p.add_argument("--jobs", type=_positive, default=None, help="chapters executed at once (default: cores)")
     p.add_argument("--force", action="store_true", help="ignore the cache and re-execute every chapter")

@@ -27,14 +27,15 @@ def _made_by(folder: Path) -> str | None:
 
 
 def check_folder(path, kind: str, option: str) -> Path:
-    """The folder where an output of ``kind`` (``run`` or ``build``) may go; an error saying why not otherwise.
+    """The folder where an output of ``kind`` (``run``, ``sweep``, ``build``) may go; an error saying why not otherwise.
 
     Parameters
     ----------
     path : str or Path
         The folder the reader gave.
     kind : str
-        ``run`` (a run's notebook, page and results) or ``build`` (a build's cache and site).
+        ``run`` (a run's notebook, page and results), ``sweep`` (a sweep's table) or ``build`` (a
+        build's cache and site).
     option : str
         The option that gave it (``--out``, ``--build-dir``), named in the error.
 
@@ -57,9 +58,9 @@ def check_folder(path, kind: str, option: str) -> Path:
                          f"write under _build/ or outside the project")
     site = next((p for p in (folder, *folder.parents) if (p.name == "html" and _made_by(p.parent) == "build")
                  or p == DEFAULT_BUILD / "html"), None)
-    if site is not None and kind == "run":
+    if site is not None and kind != "build":
         raise InputError(f"{where}: is inside the published site {site}, which only labecon build writes; "
-                         f"write under _build/runs/ instead")
+                         f"write under _build/{kind}s/ instead")
     if folder.exists() and any(folder.iterdir()) and _made_by(folder) != kind \
             and not (kind == "build" and folder == DEFAULT_BUILD):
         raise InputError(f"{where}: is not empty and is not the output of an earlier labecon {kind}; "
@@ -77,6 +78,6 @@ def claim(folder: Path, kind: str) -> Path:
     return folder
 
 
-def default_out_dir(slug: str) -> Path:
-    """Where ``labecon run`` writes by default: ``_build/runs/<slug>``."""
-    return DEFAULT_BUILD / "runs" / slug
+def default_out_dir(slug: str, kind: str = "run") -> Path:
+    """Where ``labecon run`` (or ``sweep``) writes by default: ``_build/runs/<slug>`` (``_build/sweeps/<slug>``)."""
+    return DEFAULT_BUILD / f"{kind}s" / slug

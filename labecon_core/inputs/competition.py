@@ -1,5 +1,8 @@
 """Inputs of the chapter "Competition": today's observed market, the model's forces and what-ifs, and the evidence's."""
 
+import numpy as np
+
+from labecon_core import competition
 from labecon_core.competition import CompetitionParams
 from labecon_core.validation import check_number, check_share
 
@@ -34,3 +37,32 @@ def validate(*, observed_revenue_multiple: float, observed_gross_margin: float, 
     check_share("input_token_share", input_token_share)
     check_number("pure_play_cash_usd", pure_play_cash_usd, ge=0)
     return CompetitionParams(**model)
+
+
+#: The parameters a sweep may vary: today's market and the model's numeric forces and what-ifs.
+SWEEPABLE = ("observed_revenue_multiple", "observed_gross_margin", "n_labs_today", "open_model_lag_today_months",
+             "open_model_lag_months", "annual_price_decline", "successor_cannibalization",
+             "generation_interval_months", "n_labs", "retained_premium", "cost_growth", "commodity_margin",
+             "lone_lab_share")
+
+
+def sweep(**values) -> dict[str, np.ndarray]:
+    """The chapter's headline results for arrays of its :data:`SWEEPABLE` parameters, in one vectorised run.
+
+    As ``labecon run competition`` computes them: the lone lab's multiple and margin inferred from
+    today's market (:func:`labecon_core.competition.calibrated`), then the model at the what-ifs.
+    """
+    forces = validate(**values)
+    p = competition.calibrated(forces, values["observed_revenue_multiple"], values["observed_gross_margin"],
+                               values["n_labs_today"], values["open_model_lag_today_months"])
+    r = competition.competition_model(p)
+    shape = np.broadcast_shapes(*(np.shape(values[k]) for k in SWEEPABLE))
+    out = {
+        "realized_revenue_multiple": r.realized_multiple,
+        "breakeven_lag_months": competition.breakeven_lag(p),
+        "revenue_share_before_catch_up": r.revenue_share_before_catch_up,
+        "company_profitable_while_scaling": r.company_profitable_while_scaling,
+        "inferred_no_competition_multiple": p.revenue_multiple_no_competition,
+        "inferred_lone_lab_margin": p.gross_margin,
+    }
+    return {k: np.broadcast_to(np.asarray(v), shape) for k, v in out.items()}
