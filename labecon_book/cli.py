@@ -32,9 +32,13 @@ def _cmd_chapters(args) -> None:
 
 def _cmd_params(args) -> None:
     from labecon_book.chapters import chapter
+    from labecon_book.params import FLOAT_LIMIT
+    from labecon_core.validation import MAX_AMOUNT
 
     c = chapter(args.slug)
-    print(f"parameters of {c.slug} ({c.title}); set them with -p NAME VALUE\n")
+    print(f"parameters of {c.slug} ({c.title}); set them with -p NAME VALUE")
+    print(f"numbers are finite and at most {FLOAT_LIMIT:g} in size; values are checked for results that stay finite "
+          f"too (no amount beyond {MAX_AMOUNT:g}), and an error names what is allowed\n")
     width = max(len(p.name) for p in c.parameters) + 2
     print(f"{'name':<{width}} {'default':<14} {'type':<6} meaning")
     for p in c.parameters:

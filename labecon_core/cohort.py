@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from labecon_core.errors import ParameterError
-from labecon_core.validation import check_choice, check_int, check_number
+from labecon_core.validation import MAX_AMOUNT, check_choice, check_int, check_number
 
 SCENARIOS = ("continue", "plateau", "overhang")
 
@@ -109,6 +109,22 @@ class CohortParams:
              check_int("generation_interval_years", self.generation_interval_years, ge=1, le=20))
         set_(self, "revenue_decay", check_number("revenue_decay", self.revenue_decay, ge=0, lt=1))
         set_(self, "horizon_years", check_int("horizon_years", self.horizon_years, ge=0, le=200))
+        self._check_finite()
+
+    def _check_finite(self) -> None:
+        # The dearest generation's cost, and the revenue it brings, must stay below MAX_AMOUNT: every
+        # later sum (a year's profit, cumulative cash) is then finite.
+        with np.errstate(divide="ignore"):
+            dearest = (np.log10(self.first_training_cost) + (self.generations - 1) * np.log10(self.cost_growth)
+                       + np.log10(np.maximum(self.revenue_multiple, 1.0)))
+        bad = np.broadcast_to(dearest > np.log10(MAX_AMOUNT), np.broadcast_shapes(
+            np.shape(dearest), np.shape(self.cost_growth)))
+        if np.any(bad):
+            growth = np.broadcast_to(self.cost_growth, bad.shape)[bad].flat[0]
+            raise ParameterError("cost_growth", float(growth),
+                                 f"a growth that keeps the dearest of {self.generations} generations, and the "
+                                 f"revenue it brings, below {MAX_AMOUNT:g} USD (with first_training_cost and "
+                                 f"revenue_multiple as given)")
 
     @property
     def trained_generations(self) -> int:

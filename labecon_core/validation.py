@@ -11,6 +11,9 @@ import numpy as np
 
 from labecon_core.errors import ParameterError
 
+#: The largest amount (USD, FLOP) a model may reach from its parameters: far beyond anything real, and
+#: small enough that every sum and product of two such amounts stays finite.
+MAX_AMOUNT = 1e100
 
 def _as_float_array(name: str, value) -> np.ndarray:
     if isinstance(value, bool | np.bool_):

@@ -15,7 +15,7 @@ from labecon_core.synthesis import (
     trend_cost_growth,
 )
 from labecon_core.uncertainty import Range
-from labecon_core.validation import check_int, check_number
+from labecon_core.validation import MAX_AMOUNT, check_int, check_number
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,23 @@ class SynthesisInputs:
 def _range(name: str, low, high, level: float, step: float = 1.0) -> Range:
     spec = INPUTS.get(name, CAPACITY_INPUT)
     return Range(name, low, high, spec.family, level, spec.domain, step)
+
+
+#: The rarest draw the finiteness check covers: a one-in-a-trillion quantile, far beyond any run of 10 million draws.
+_RAREST = 1e-12
+
+
+def _check_finite(chain: ChainParams, growth: Range | None, ranges) -> None:
+    """Refuse ranges whose rarest draws would carry a generation's cost beyond :data:`MAX_AMOUNT` USD."""
+    by_name = {r.name: r for r in ranges}
+    growth = growth if growth is not None else trend_cost_growth(0.9)[0]
+    top = 1 - _RAREST
+    per_year = float(growth.quantile(top)) * float(by_name["training_overhead_growth"].quantile(top))
+    dearest = float(by_name["anchor_training_usd"].quantile(top)) * per_year ** (chain.last_year - chain.anchor_year)
+    if not dearest < MAX_AMOUNT:
+        raise ParameterError("cost_growth_per_year_high", growth.high,
+                             "a high end (with training_overhead_growth_high) whose rarest draws keep the last "
+                             f"generation's training bill below {MAX_AMOUNT:g} USD by {chain.last_year}")
 
 
 def openai_targets() -> finances.BridgeTargets:
@@ -126,5 +143,6 @@ def validate(*, n_draws, seed, interval_level, grid_draws, calibration_tolerance
     wall_range = _range("wall_year", low, high, level, step=chain.generation_interval_years)
     chain = replace(chain, wall_year=int(wall_range.median))
     break_even_year = check_int("break_even_year", break_even_year, ge=chain.first_year + 1, le=chain.last_year)
+    _check_finite(chain, growth, ranges)
     return SynthesisInputs(chain, (*ranges, wall_range), growth, capacity, level, n_draws, seed, grid_draws,
                            break_even_year, targets, reported_calibration(chain, targets, tolerance))

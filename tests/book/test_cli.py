@@ -35,6 +35,7 @@ def test_params_shows_name_default_type_and_meaning(capsys):
     assert code == 0
     line = next(x for x in out.splitlines() if x.startswith("cost_growth"))
     assert "10.0" in line and "float" in line and "training cost grows" in line
+    assert "results that stay finite" in out and "1e+30" in out
 
 
 def _scenario(tmp_path, text, name="s.yml"):
@@ -56,6 +57,8 @@ BAD = [
     (["-p", "gross_margin", "1.2"], r"'gross_margin': got 1.2; allowed: a number >= 0 and <= 1"),
     (["-p", "gross_margin", "-0.5"], r"'gross_margin'"),
     (["-p", "generations", "0"], r"'generations': got 0; allowed: a whole number >= 1"),
+    (["-p", "cost_growth", "1e25", "-p", "generations", "6"],
+     r"'cost_growth': got 1e\+25; allowed: a growth that keeps the dearest of 6 generations.*below 1e\+100 USD"),
     (["-p", "generations", "2.5"], r"'generations': got '2.5'; allowed: a whole number"),
     (["-p", "generations", "three"], r"'generations': got 'three'"),
     (["-p", "revenue_years", "0"], r"'revenue_years'"),
