@@ -71,3 +71,13 @@ def validate(
         fallback_mfu=check_number("fallback_mfu", fallback_mfu, gt=0, le=1),
         price_basis=check_choice("price_basis", price_basis, PRICE_BASES),
     )
+
+
+def default_serving() -> InferenceParams:
+    """The serving the chapter computes at its default parameters, for other chapters to start from.
+
+    GPT-4 served on rented A100s and sold at its launch list price: the defaults of
+    :class:`~labecon_core.inference.InferenceParams`, which ``tests/core/test_inference.py`` holds
+    equal to the serving parameters of the chapter's parameters cell.
+    """
+    return InferenceParams()
