@@ -20,7 +20,8 @@ hours that serve traffic):
 
     cost per Mtok = price / (3600 x rate x d) x 1e6,
 
-and the implied gross margin at an API price ``p`` is ``1 - cost / p``. Batching
+and the implied gross margin at an API price ``p`` is ``1 - cost / p``: the *fleet* stage of
+the book's margin model (:mod:`labecon_core.margins`, entered through :func:`margin_params`). Batching
 raises the memory bound until the compute bound or the KV cache binds; serving
 engines such as vLLM matter because their memory management allows larger
 batches. Numeric parameters may be numpy arrays that broadcast.
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from labecon_core import data
+from labecon_core import data, margins
 from labecon_core.compute import Accelerator, accelerator, broadcast_results, scalar_or_array
 from labecon_core.errors import ParameterError
 from labecon_core.validation import check_number
@@ -330,3 +331,34 @@ def for_model(base: InferenceParams, model: str, **changes) -> InferenceParams:
         "context_tokens": np.minimum(base.context_tokens, window),
     }
     return replace(base, **{**fields, **changes})
+
+
+def margin_params(p: InferenceParams, *, discount_to_list=0.0, free_token_share=0.0,
+                  research_compute_share=0.0) -> margins.MarginParams:
+    """The margin model's chain for serving ``p``: its list and fleet stages from this model, the later ones as given.
+
+    The serving cost is that of an output token with the accelerators busy every hour they are
+    paid for (duty cycle 1); the list price and the fleet's utilization are ``p``'s list price and
+    duty cycle. The chain's fleet margin is therefore the ``implied_gross_margin`` of
+    :func:`serving_costs`.
+
+    Parameters
+    ----------
+    p : InferenceParams
+        Validated serving parameters; numeric fields may be arrays that broadcast together.
+    discount_to_list, free_token_share, research_compute_share : float or array
+        The later stages' shares (see :class:`~labecon_core.margins.MarginParams`), each in [0, 1);
+        0 by default, so that those stages leave the fleet margin as it is.
+
+    Returns
+    -------
+    MarginParams
+        ``serving_cost_per_mtok`` (USD per million output tokens at full use), ``list_price_per_mtok``
+        (USD), ``fleet_utilization`` (share) and the three shares given.
+    """
+    full_use_cost = usd_per_mtok(p.price_per_gpu_hour, serving_costs(p).decode_tokens_per_s, duty_cycle=1.0)
+    return margins.MarginParams(
+        serving_cost_per_mtok=scalar_or_array(full_use_cost), list_price_per_mtok=p.api_price_per_mtok,
+        fleet_utilization=p.fleet_duty_cycle, discount_to_list=discount_to_list, free_token_share=free_token_share,
+        research_compute_share=research_compute_share,
+    )

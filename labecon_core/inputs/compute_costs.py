@@ -67,3 +67,13 @@ def validate(
         training=training, inference=inference, power=power, trend=trend,
         price_basis=check_choice("price_basis", price_basis, PRICE_BASES),
     )
+
+
+def default_serving() -> InferenceParams:
+    """The serving the chapter computes at its default parameters, for other chapters to start from.
+
+    GPT-4 served on rented A100s and sold at its launch list price: the defaults of
+    :class:`~labecon_core.inference.InferenceParams`, which ``tests/core/test_inference.py`` holds
+    equal to the serving parameters of the chapter's parameters cell.
+    """
+    return InferenceParams()

@@ -36,6 +36,10 @@ class LabFinancesInputs:
         Upper edges of the fitting grid (×).
     probe_cost_growth, probe_revenue_multiple, probe_gross_margin : float
         One parameter set tested against the reported figures (default: the podcast's cartoon).
+    free_token_share : float
+        Share of the tokens a lab serves that earn nothing (free users, trials), in [0, 1); an
+        illustration, not a reported figure, used by the margin chain to split the compute that
+        earns nothing between free tokens and research.
     """
 
     reading_tolerance: float = READING_TOLERANCE
@@ -51,6 +55,7 @@ class LabFinancesInputs:
     probe_cost_growth: float = 10.0
     probe_revenue_multiple: float = 2.0
     probe_gross_margin: float = 1.0
+    free_token_share: float = 0.5
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -72,6 +77,7 @@ class LabFinancesInputs:
         set_(self, "probe_cost_growth", check_number("probe_cost_growth", self.probe_cost_growth, gt=0))
         set_(self, "probe_revenue_multiple", check_number("probe_revenue_multiple", self.probe_revenue_multiple, ge=0))
         set_(self, "probe_gross_margin", check_share("probe_gross_margin", self.probe_gross_margin))
+        set_(self, "free_token_share", check_number("free_token_share", self.free_token_share, ge=0, lt=1))
 
     def bridge_base(self, through_year: int = 2025) -> CohortParams:
         """The bridge's structural cohort parameters, with P&L years through ``through_year``."""

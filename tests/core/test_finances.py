@@ -123,6 +123,13 @@ def test_tolerance_is_checked():
         fin.read_bounds(TABLE, 1)
 
 
+@pytest.mark.parametrize("share", [1.0, -0.1, 1.5])
+def test_the_free_token_share_is_a_share_below_one(share):
+    allowed = "allowed: a number >= 0 and < 1"
+    with pytest.raises(ParameterError, match=rf"parameter 'free_token_share': got {share}; {allowed}"):
+        lab_finances.validate(free_token_share=share)
+
+
 def test_lookup_errors_list_the_items():
     with pytest.raises(DataError, match=r"no rows for OpenAI, 2024, 'profit'; the items are: \['revenue'"):
         reported().interval("OpenAI", "2024", "profit")

@@ -7,9 +7,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from labecon_core import compute, data, inference
+from labecon_book.chapters import chapter
+from labecon_core import compute, data, inference, margins
 from labecon_core.errors import ParameterError
 from labecon_core.inference import InferenceParams, serving_costs
+from labecon_core.inputs import compute_costs
 
 A100_PEAK, A100_BW, A100_MEM = 312e12, 2039e9, 80e9
 
@@ -171,3 +173,40 @@ def test_for_model_refuses_unknown_or_incomplete_models(model, message):
 def test_bad_inputs_are_refused_with_a_message(changes, message):
     with pytest.raises(ParameterError, match=message):
         InferenceParams(**changes)
+
+
+# --- the margin chain ---------------------------------------------------------------------------
+
+@settings(max_examples=60)
+@given(gpu=st.sampled_from(["A100 SXM", "H100 SXM", "B200"]), price=st.floats(0.5, 10), duty=st.floats(0.05, 1),
+       batch=st.floats(1, 4096), list_price=st.floats(0.5, 100), active=st.floats(1e9, 1e12),
+       moe=st.floats(1, 8))
+def test_the_chain_s_fleet_stage_is_the_serving_model_s_margin(gpu, price, duty, batch, list_price, active, moe):
+    p = InferenceParams(gpu=gpu, price_per_gpu_hour=price, fleet_duty_cycle=duty, batch_size=batch,
+                        api_price_per_mtok=list_price, active_params=active, total_params=active * moe)
+    chain = inference.margin_params(p)
+    m = margins.margins(chain)
+    assert float(m.fleet) == pytest.approx(float(serving_costs(p).implied_gross_margin), rel=1e-12, abs=1e-12)
+    # The list stage is the same serving with the fleet busy every hour it is paid for.
+    busy = serving_costs(replace(p, fleet_duty_cycle=1.0))
+    assert float(m.list) == pytest.approx(float(busy.implied_gross_margin), rel=1e-12, abs=1e-12)
+    assert (chain.list_price_per_mtok, chain.fleet_utilization) == (list_price, duty)
+    assert float(m.lab) == float(m.fleet), "the later stages take nothing unless given"
+
+
+def test_the_chain_takes_the_later_stages_and_arrays():
+    p = InferenceParams(batch_size=np.array([16.0, 256.0]))
+    chain = inference.margin_params(p, discount_to_list=0.5, free_token_share=0.2, research_compute_share=0.1)
+    assert (chain.discount_to_list, chain.free_token_share, chain.research_compute_share) == (0.5, 0.2, 0.1)
+    np.testing.assert_allclose(margins.margins(chain).fleet, serving_costs(p).implied_gross_margin, rtol=1e-12)
+    with pytest.raises(ParameterError, match="'free_token_share'"):
+        inference.margin_params(p, free_token_share=1.0)
+
+
+def test_the_compute_chapter_s_margin_is_the_fleet_stage():
+    # The serving other chapters start from is the compute chapter's at its defaults, so its headline
+    # margin (GPT-4 at list price) is the fleet stage of the chain built from it.
+    at_defaults = compute_costs.validate(**chapter("compute-costs").defaults()).inference
+    assert at_defaults == compute_costs.default_serving()
+    fleet = margins.margins(inference.margin_params(compute_costs.default_serving())).fleet
+    assert float(fleet) == pytest.approx(float(serving_costs(at_defaults).implied_gross_margin), rel=1e-12)
