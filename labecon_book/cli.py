@@ -158,20 +158,18 @@ def main(argv=None) -> int:
     p = sub.add_parser("params", help="show a chapter's parameters")
     p.add_argument("slug")
     p.set_defaults(func=_cmd_params)
-    p = sub.add_parser("run", help="execute a chapter with other parameters")
-    p.add_argument("slug")
-    p.add_argument("-p", "--param", type=_name_value, action="append", metavar="NAME VALUE",
-                   help="set a parameter (repeatable); overrides the scenario file")
-    p.add_argument("--scenario", type=Path, help="a scenario YAML file (chapter: SLUG, parameters: {...})")
-    p.add_argument("--out", help="output folder (default: _build/runs/SLUG)")
-    p.set_defaults(func=_cmd_run)
-    p = sub.add_parser("sweep", help="a chapter's headline results over a grid of parameters, as one CSV")
-    p.add_argument("slug")
-    p.add_argument("-p", "--param", type=_name_value, action="append", metavar="NAME LOW:HIGH:N",
-                   help="sweep a parameter over N values from LOW to HIGH, or set it to one VALUE (repeatable)")
-    p.add_argument("--scenario", type=Path, help="a scenario YAML file for the values not swept")
-    p.add_argument("--out", help="output folder (default: _build/sweeps/SLUG)")
-    p.set_defaults(func=_cmd_sweep)
+    for name, func, about, metavar, param_help in (
+        ("run", _cmd_run, "execute a chapter with other parameters", "NAME VALUE",
+         "set a parameter (repeatable); overrides the scenario file"),
+        ("sweep", _cmd_sweep, "a chapter's headline results over a grid of parameters, as one CSV", "NAME LOW:HIGH:N",
+         "sweep a parameter over N values from LOW to HIGH, or set it to one VALUE (repeatable)"),
+    ):
+        p = sub.add_parser(name, help=about)
+        p.add_argument("slug")
+        p.add_argument("-p", "--param", type=_name_value, action="append", metavar=metavar, help=param_help)
+        p.add_argument("--scenario", type=Path, help="a scenario YAML file (chapter: SLUG, parameters: {...})")
+        p.add_argument("--out", help=f"output folder (default: _build/{name}s/SLUG)")
+        p.set_defaults(func=func)
     p = sub.add_parser("build", help="execute every chapter and build the book into _build/html")
     p.add_argument("--jobs", type=_positive, default=None, help="chapters executed at once (default: cores)")
     p.add_argument("--force", action="store_true", help="ignore the cache and re-execute every chapter")
