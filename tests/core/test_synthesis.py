@@ -25,6 +25,7 @@ from labecon_core import (
 )
 from labecon_core.errors import ParameterError
 from labecon_core.inputs import synthesis as synthesis_inputs
+from labecon_core.inputs.evidence import first_party_margin
 from labecon_core.paths import ROOT
 from labecon_core.synthesis import ChainParams
 
@@ -383,8 +384,7 @@ def test_the_chapter_defaults_are_the_sourced_figures():
     assert (DEFAULTS["cost_growth_per_year_low"], DEFAULTS["cost_growth_per_year_high"]) == (0.0, 0.0)
     epoch = lags[(lags.source == "cottier2024openmodels") & lags.value_months.notna()].iloc[0]
     assert DEFAULTS["open_model_lag_today_months"] == epoch.value_months
-    margins_table = data.load("gross_margins")
-    reported = margins_table.loc[margins_table.measure == "inference gross margin (first-party)", "value"].iloc[0]
+    reported = first_party_margin()
     assert DEFAULTS["reported_gross_margin_low"] < reported < DEFAULTS["reported_gross_margin_high"]
 
 
