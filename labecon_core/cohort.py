@@ -9,6 +9,11 @@ service minus that year's training spend; the cohort P&L of a generation is its
 lifetime gross profit minus its training cost (Amodei's "each model is a
 company", Cheeky Pint podcast with John Collison, 2025).
 
+Judged as investments (:func:`time_value`), a generation's cash is its training cost
+in its training year and then its gross profit in each revenue year, the lab's is its
+annual profit; both are discounted at a yearly cost of capital to the first year, and
+each gets a net present value, an internal rate of return and a payback year.
+
 Numeric parameters may be numpy arrays (they broadcast together), so one call
 evaluates many scenarios; so may the generation at which costs plateau or models
 stop improving (integer arrays). The other structural parameters (generations,
@@ -199,12 +204,16 @@ class CohortResult:
     @property
     def break_even_year(self) -> np.ndarray:
         """First year from which cumulative cash is >= 0 for the rest of the horizon, after a deficit; NaN if none."""
-        cash = self.cumulative_cash
-        # Non-negative from year t to the end: reverse cumulative AND.
-        ok_to_end = np.flip(np.logical_and.accumulate(np.flip(cash >= 0, axis=-1), axis=-1), axis=-1)
-        had_deficit = np.logical_or.accumulate(cash < 0, axis=-1)
-        deficit_before = np.roll(had_deficit, 1, axis=-1) & (np.arange(cash.shape[-1]) > 0)
-        return _first_year_where(self.years, ok_to_end & deficit_before)
+        return _first_year_where(self.years, _recovered(self.cumulative_cash))
+
+
+def _recovered(cash: np.ndarray) -> np.ndarray:
+    """Where cumulative ``cash`` (..., T) is >= 0 from that year to the end, after a deficit in an earlier year."""
+    # Non-negative from year t to the end: reverse cumulative AND.
+    ok_to_end = np.flip(np.logical_and.accumulate(np.flip(cash >= 0, axis=-1), axis=-1), axis=-1)
+    had_deficit = np.logical_or.accumulate(cash < 0, axis=-1)
+    deficit_before = np.roll(had_deficit, 1, axis=-1) & (np.arange(cash.shape[-1]) > 0)
+    return ok_to_end & deficit_before
 
 
 def _first_year_where(years: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -435,6 +444,278 @@ def margin_sweep(p: CohortParams, gross_margin) -> pd.DataFrame:
     r = cohort_model(replace(p, gross_margin=gm))
     return pd.DataFrame({"gross_margin": gm, "cohort_pnl_sum_usd": r.cohort_pnl.sum(axis=-1),
                          "final_cash_usd": r.cumulative_cash[..., -1]})
+
+
+# --- Time value of money: each generation, and the lab, as an investment ----------------------------------
+# Cash of a year counts as received at one moment, a whole number of years after the base year: the first
+# year of the model (generation 0's training year), to which every value is discounted.
+
+
+def generation_cash_flows(p: CohortParams, result: CohortResult) -> np.ndarray:
+    """Each generation's cash, year by year over its life, USD: shape (..., K, R + 1).
+
+    Column 0 is the generation's training year (``result.generation_years[k]``) and holds minus its
+    training cost; column ``j`` (``j = 1..R``, ``R = revenue_years``) is the year ``j`` years after it
+    and holds its lifetime gross profit (revenue less the cost of serving it, ``cohort_pnl +
+    training_cost``) times the share of its revenue earned that year. The columns add up to
+    ``result.cohort_pnl``. A generation the scenario does not train (after an overhang generation
+    given as an array) has no cash.
+
+    Parameters
+    ----------
+    p : CohortParams
+        The parameters ``result`` was computed with (its revenue years and decay time the revenue).
+    result : CohortResult
+        The output of :func:`cohort_model` for ``p``.
+
+    Returns
+    -------
+    ndarray
+        Cash by generation and year of its life, USD (negative: spent).
+    """
+    gross = result.cohort_pnl + result.training_cost
+    earned = gross[..., None] * _revenue_profile(p)[..., None, :]
+    spent = np.broadcast_to(-result.training_cost[..., None], (*earned.shape[:-1], 1))
+    return np.concatenate([spent, earned], axis=-1)
+
+
+def net_present_value(flows, discount_rate, start=0):
+    """Value at the base year of cash received year by year: ``sum_t x_t (1 + r)^-(start + t)``.
+
+    Parameters
+    ----------
+    flows : array, shape (..., T)
+        Cash by year, USD (negative: spent).
+    discount_rate : float or array
+        Yearly rate ``r`` (0.15 is 15% a year), > -1; broadcasts with ``flows[..., 0]``.
+    start : int or array of int
+        Years from the base year to the year of ``flows[..., 0]`` (>= 0); broadcasts with ``flows[..., 0]``.
+
+    Returns
+    -------
+    float or ndarray
+        The NPV, USD of the base year; at a rate of 0, the sum of the flows.
+    """
+    rate = np.asarray(check_number("discount_rate", discount_rate, gt=-1), dtype=float)
+    x = np.asarray(flows, dtype=float)
+    years = np.asarray(start)[..., None] + np.arange(x.shape[-1])
+    return (x * np.power(1.0 + rate[..., None], -years.astype(float))).sum(axis=-1)[()]
+
+
+def internal_rate_of_return(flows):
+    """The yearly rate at which the NPV of cash received year by year is zero: the internal rate of return.
+
+    Defined where the flows are an investment: they change sign once, from spending to earning (one or
+    more negative flows, then one or more positive ones; zeros anywhere), as a generation's do when it
+    earns a positive gross profit. The NPV is then a decreasing function of the rate and is zero at
+    exactly one rate above -100% (Descartes' rule of signs on the polynomial in ``1 / (1 + r)``), which
+    does not depend on the unit of the flows or the year they are discounted to. Elsewhere there is no
+    rate (NaN): without a positive flow (a generation with a margin or a multiple of zero or below) or a
+    negative one, no rate sets the NPV to zero; with more than one sign change, several rates can.
+
+    With two flows, a cost ``N`` in year ``a`` and a gain ``P`` in year ``b > a``, the rate is in closed
+    form, ``(P / N)^(1 / (b - a)) - 1``: for a generation earning all its revenue the year after
+    training, ``gamma m - 1`` (exactly 100% a year in the podcast's cartoon, ``m = 2`` and
+    ``gamma = 1``). Otherwise it is found by bisection on ``u = ln(1 + r)`` between two bounds that hold
+    the root: with the spending ``N`` from year ``a1`` to ``a2`` and the gains ``P`` from ``b1`` to
+    ``b2``, the root lies between ``ln(P / N) / (b2 - a1)`` and ``ln(P / N) / (b1 - a2)``; the bisection
+    runs until the bounds are adjacent floats.
+
+    Parameters
+    ----------
+    flows : array, shape (..., T)
+        Cash by year, any currency (negative: spent).
+
+    Returns
+    -------
+    float or ndarray
+        The rate, a yearly share (1.0 is 100% a year), > -1; NaN where the flows are not an investment.
+    """
+    x = np.asarray(flows, dtype=float)
+    n = x.shape[-1]
+    t = np.arange(n)
+    spent, earned = x < 0, x > 0
+    a1, a2 = np.where(spent, t, n).min(axis=-1), np.where(spent, t, -1).max(axis=-1)
+    b1, b2 = np.where(earned, t, n).min(axis=-1), np.where(earned, t, -1).max(axis=-1)
+    defined = spent.any(axis=-1) & earned.any(axis=-1) & (a2 < b1)
+    cost = np.where(defined, np.where(spent, -x, 0.0).sum(axis=-1), 1.0)
+    gain = np.where(defined, np.where(earned, x, 0.0).sum(axis=-1), 1.0)
+    narrowest, widest = np.where(defined, b1 - a2, 1), np.where(defined, b2 - a1, 1)
+    log_ratio = np.log(gain) - np.log(cost)
+    ends = log_ratio / widest, log_ratio / narrowest
+    lo, hi = np.minimum(*ends), np.maximum(*ends)
+    # The NPV's sign at u, from terms scaled by the largest (no overflow at any rate): times (1 + r)^a2 it
+    # is a sum of terms each decreasing in u, so the sign turns from + to - once, at the root.
+    with np.errstate(divide="ignore"):
+        log_size = np.where(defined[..., None] & (x != 0), np.log(np.abs(x)), -np.inf)
+    log_size = np.where(defined[..., None], log_size, 0.0)
+    sign, lag = np.sign(x), t - np.where(defined, a2, 0)[..., None]
+    for _ in range(200):  # about 60 halvings bring any bracket to adjacent floats
+        mid = 0.5 * (lo + hi)
+        moving = (lo < mid) & (mid < hi)  # a bracket of adjacent floats stays as it is
+        if not moving.any():
+            break
+        exponent = log_size - mid[..., None] * lag
+        exponent -= exponent.max(axis=-1, keepdims=True)
+        positive = (sign * np.exp(exponent)).sum(axis=-1) > 0
+        lo, hi = np.where(moving & positive, mid, lo), np.where(moving & ~positive, mid, hi)
+    two_flows = (a1 == a2) & (b1 == b2)
+    rate = np.where(two_flows, np.power(gain / cost, 1.0 / narrowest) - 1.0, np.expm1(0.5 * (lo + hi)))
+    return np.where(defined, rate, np.nan)[()]
+
+
+def payback_index(flows, discount_rate=0.0):
+    """Position of the payback year in ``flows``: from it on, cumulative cash stays >= 0 to the end.
+
+    The payback year is the first year whose cumulative cash (discounted at ``discount_rate``; 0 counts
+    it undiscounted) is >= 0 and stays >= 0 in every later year of ``flows``, after a deficit in an
+    earlier year. Cash that turns non-negative and falls back below zero before the end has not paid
+    back. For one spending followed by gains (a generation) cumulative cash only rises after the first
+    year, so this is also the first year it reaches zero. Discounting multiplies each year's
+    cumulative cash by a positive factor, so the discounted payback year does not depend on the base year.
+
+    Parameters
+    ----------
+    flows : array, shape (..., T)
+        Cash by year (negative: spent).
+    discount_rate : float or array
+        Yearly rate (> -1); broadcasts with ``flows[..., 0]``.
+
+    Returns
+    -------
+    float or ndarray
+        The position (0 is the year of ``flows[..., 0]``); NaN where cash is never negative, or never
+        recovers for good within ``flows``.
+    """
+    rate = np.asarray(check_number("discount_rate", discount_rate, gt=-1), dtype=float)
+    x = np.asarray(flows, dtype=float)
+    positions = np.arange(x.shape[-1])
+    cash = np.cumsum(x * np.power(1.0 + rate[..., None], -positions.astype(float)), axis=-1)
+    return _first_year_where(positions, _recovered(cash))[()]
+
+
+@dataclass(frozen=True)
+class TimeValue:
+    """Outputs of :func:`time_value`; arrays have the parameters' and the rate's broadcast shape first.
+
+    Attributes
+    ----------
+    discount_rate : float or ndarray
+        The yearly cost of capital the values are discounted at (0.15 is 15% a year).
+    base_year : int
+        The year every value is discounted to: the model's first year, in which generation 0 is trained.
+    generation_npv : ndarray, shape (..., K)
+        NPV of each generation's cash over its whole life (:func:`generation_cash_flows`), USD of the
+        base year; 0 for a generation the scenario does not train.
+    generation_irr : ndarray, shape (..., K)
+        Internal rate of return of each generation, a yearly share; NaN where it earns no gross profit
+        (or is not trained), see :func:`internal_rate_of_return`.
+    generation_payback_year, generation_discounted_payback_year : ndarray, shape (..., K)
+        Calendar year from which the generation's cumulative cash, undiscounted or discounted, stays
+        >= 0 (:func:`payback_index`); NaN where it never does.
+    lab_npv : ndarray, shape (...)
+        NPV of the lab's annual profits over the years of its P&L (``result.years``), USD of the base
+        year. Cash after the last of these years (the revenue of the last models, with the automatic
+        horizon of a lab that keeps scaling) is not counted; over a horizon that holds every
+        generation's life, it is the sum of ``generation_npv``.
+    lab_irr : ndarray, shape (...)
+        Internal rate of return of the annual profits, a yearly share; NaN where they never turn
+        positive or change sign more than once.
+    lab_payback_year, lab_discounted_payback_year : ndarray, shape (...)
+        Calendar year from which the lab's cumulative cash, undiscounted (``result.break_even_year``) or
+        discounted, stays >= 0 to the end of the horizon; NaN where it does not.
+    """
+
+    discount_rate: float | np.ndarray
+    base_year: int
+    generation_npv: np.ndarray
+    generation_irr: np.ndarray
+    generation_payback_year: np.ndarray
+    generation_discounted_payback_year: np.ndarray
+    lab_npv: np.ndarray
+    lab_irr: np.ndarray
+    lab_payback_year: np.ndarray
+    lab_discounted_payback_year: np.ndarray
+
+
+def time_value(p: CohortParams, result: CohortResult, discount_rate) -> TimeValue:
+    """NPV, internal rate of return and payback year of each generation and of the lab.
+
+    A generation's cash is its training cost, spent in its training year, then its gross profit in
+    each of its revenue years (:func:`generation_cash_flows`); the lab's cash is its annual profit in
+    each year of the P&L. Every value is discounted to the model's first year.
+
+    Parameters
+    ----------
+    p : CohortParams
+        The parameters ``result`` was computed with.
+    result : CohortResult
+        The output of :func:`cohort_model` for ``p``.
+    discount_rate : float or array
+        The cost of capital, a yearly rate (> -1; 0.15 is 15% a year); an array broadcasts with the
+        parameters.
+
+    Returns
+    -------
+    TimeValue
+    """
+    rate = np.asarray(check_number("discount_rate", discount_rate, gt=-1), dtype=float)
+    flows = generation_cash_flows(p, result)
+    first_year = int(result.years[0])
+    each = rate[..., None]  # the rate of each generation
+    return TimeValue(
+        discount_rate=rate[()],
+        base_year=first_year,
+        generation_npv=net_present_value(flows, each, result.generation_years - first_year),
+        generation_irr=internal_rate_of_return(flows),
+        generation_payback_year=result.generation_years + payback_index(flows),
+        generation_discounted_payback_year=result.generation_years + payback_index(flows, each),
+        lab_npv=net_present_value(result.profit, rate),
+        lab_irr=internal_rate_of_return(result.profit),
+        lab_payback_year=first_year + payback_index(result.profit),
+        lab_discounted_payback_year=first_year + payback_index(result.profit, rate),
+    )
+
+
+def scaling_generation_irr(p: CohortParams) -> np.ndarray:
+    """Internal rate of return of a generation earning the multiple ``m`` (one trained while scaling).
+
+    It depends only on the margin, the multiple and the timing of revenue (``revenue_years``,
+    ``revenue_decay``): ``gamma m - 1`` with one revenue year, less when the same revenue comes later.
+
+    Returns
+    -------
+    float or ndarray
+        A yearly share; NaN where ``gamma m <= 0`` (the generation earns nothing back).
+    """
+    one = replace(p, scenario="continue", generations=1, horizon_years=0)
+    return internal_rate_of_return(generation_cash_flows(one, cohort_model(one))[..., 0, :])
+
+
+def breakeven_margin_at_rate(p: CohortParams, discount_rate) -> np.ndarray:
+    """Gross margin at which a generation earning the multiple ``m`` returns exactly the cost of capital.
+
+    Valued at its training year, the generation is worth ``C (gamma m A(r) - 1)``, where
+    ``A(r) = sum_{j=1..R} w_j (1 + r)^-j`` is what a dollar of its revenue is worth there when the share
+    ``w_j`` of it is earned ``j`` years after training. The NPV is zero, and the
+    internal rate of return equals ``r``, at ``gamma* = 1 / (m A(r))``: ``(1 + r) / m`` with one revenue
+    year, and :func:`breakeven_gross_margin` (``1 / m``) at ``r = 0``.
+
+    Parameters
+    ----------
+    p : CohortParams
+        Its revenue multiple and revenue timing (arrays broadcast).
+    discount_rate : float or array
+        The cost of capital, a yearly rate (> -1).
+
+    Returns
+    -------
+    float or ndarray
+        The margin, a share; above 1 no margin earns the rate, ``inf`` where the multiple is 0.
+    """
+    dollar = net_present_value(_revenue_profile(p), discount_rate, start=1)  # A(r)
+    # 1 / (m A(r)): the margin at which a cohort earning the multiple m A(r), undiscounted, breaks even.
+    return breakeven_gross_margin(np.asarray(p.revenue_multiple, dtype=float) * dollar)
 
 
 def annual_table(result: CohortResult) -> pd.DataFrame:

@@ -254,11 +254,31 @@ def test_bad_parameters_are_named(kwargs, match):
         CohortParams(**kwargs)
 
 
+CHAPTER_RATES = {"discount_rate": 0.15, "cost_of_capital_low": 0.1, "cost_of_capital_high": 0.3}
+
+
 def test_chapter_validator_checks_the_endings_run():
     with pytest.raises(ParameterError, match="'ending_generations'"):
-        cohort_accounting.validate(ending_generations=1)
+        cohort_accounting.validate(ending_generations=1, **CHAPTER_RATES)
     with pytest.raises(ParameterError, match="'plateau_generation': got 6"):
-        cohort_accounting.validate(ending_generations=6, plateau_generation=6)
+        cohort_accounting.validate(ending_generations=6, plateau_generation=6, **CHAPTER_RATES)
+
+
+@pytest.mark.parametrize(
+    ("rates", "match"),
+    [
+        ({"discount_rate": -0.05}, r"'discount_rate': got -0.05; allowed: a number >= 0 and <= 1"),
+        ({"discount_rate": 1.5}, r"'discount_rate': got 1.5; allowed: a number >= 0 and <= 1"),
+        ({"discount_rate": float("nan")}, r"'discount_rate': got nan; allowed: a finite number"),
+        ({"cost_of_capital_low": -0.1}, r"'cost_of_capital_low': got -0.1; allowed: a number >= 0 and <= 1"),
+        ({"cost_of_capital_high": 1.2}, r"'cost_of_capital_high': got 1.2; allowed: a number >= 0 and <= 1"),
+        ({"cost_of_capital_low": 0.4}, r"'cost_of_capital_high': got 0.3; allowed: a number >= cost_of_capital_low "
+                                       r"\(0.4\) and <= 1"),
+    ],
+)
+def test_chapter_validator_names_a_bad_rate(rates, match):
+    with pytest.raises(ParameterError, match=match):
+        cohort_accounting.validate(ending_generations=6, **(CHAPTER_RATES | rates))
 
 
 # --- the algebra of the chapter's section "The example, reproduced" -------------------------------
@@ -353,3 +373,270 @@ def test_a_negative_margin_is_a_serving_bill_above_revenue():
     r = cohort_model(CohortParams(cost_growth=2.0, revenue_multiple=2.0, gross_margin=-0.25, generations=3))
     np.testing.assert_allclose(r.serving_cost, 1.25 * r.revenue)
     np.testing.assert_allclose(r.profit, r.revenue - r.serving_cost - r.training_spend)
+
+
+# --- time value of money: NPV, internal rate of return, payback ------------------------------------------
+
+def test_the_cartoon_returns_exactly_100_percent_a_year():
+    p = CohortParams()
+    r = cohort_model(p)
+    tv = cohort.time_value(p, r, 0.15)
+    assert tv.generation_irr.tolist() == [1.0, 1.0, 1.0]  # m - 1, to the last bit
+    assert tv.base_year == 2023 and tv.discount_rate == 0.15
+    # Each generation, valued in 2023: C_k (2 / 1.15 - 1) / 1.15^k.
+    np.testing.assert_allclose(tv.generation_npv, [10**k * 1e8 * (2 / 1.15 - 1) / 1.15**k for k in range(3)],
+                               rtol=1e-12)
+    assert tv.generation_payback_year.tolist() == tv.generation_discounted_payback_year.tolist() == [2024, 2025, 2026]
+    # The lab's P&L stops in 2025: it pays for all three models and earns from two.
+    assert tv.lab_npv == pytest.approx(-1e8 - 8e8 / 1.15 - 8e9 / 1.15**2, rel=1e-12)
+    assert np.isnan([tv.lab_irr, tv.lab_payback_year, tv.lab_discounted_payback_year]).all()
+
+
+@pytest.mark.parametrize(("gamma", "m"), [(1.0, 2.0), (0.5, 2.0), (0.75, 4.0), (0.25, 2.0), (0.5, 3.0), (1.0, 0.5)])
+def test_one_revenue_year_returns_gamma_m_minus_one_exactly(gamma, m):
+    """Margins and multiples whose products are exact in binary: the two-flow closed form gives gamma m - 1 bit
+    for bit."""
+    p = CohortParams(gross_margin=gamma, revenue_multiple=m, cost_growth=4.0, generations=4)
+    assert (cohort.time_value(p, cohort_model(p), 0.1).generation_irr == gamma * m - 1).all()
+    assert cohort.scaling_generation_irr(p) == gamma * m - 1
+
+
+@given(c0=st.floats(1e6, 1e10), g=growth, m=st.floats(0.01, 10), gamma=st.floats(0.01, 1), k=st.integers(1, 5),
+       interval=st.integers(1, 3))
+def test_one_revenue_year_returns_gamma_m_minus_one(c0, g, m, gamma, k, interval):
+    p = CohortParams(first_training_cost=c0, cost_growth=g, revenue_multiple=m, gross_margin=gamma, generations=k,
+                     generation_interval_years=interval)
+    irr = cohort.time_value(p, cohort_model(p), 0.15).generation_irr
+    np.testing.assert_allclose(irr, gamma * m - 1, rtol=1e-12, atol=1e-14)
+
+
+@given(gamma=st.one_of(st.just(0.0), st.floats(-1, 0)), m=multiple, years=st.integers(1, 4))
+def test_no_gross_profit_means_no_rate_and_no_payback(gamma, m, years):
+    p = CohortParams(gross_margin=gamma, revenue_multiple=m, revenue_years=years)
+    r = cohort_model(p)
+    tv = cohort.time_value(p, r, 0.15)
+    assert np.isnan(tv.generation_irr).all() and np.isnan(tv.generation_payback_year).all()
+    assert (tv.generation_npv <= -r.training_cost / 1.15 ** np.arange(3)).all()  # at most the cost, discounted
+    assert np.isnan(cohort.scaling_generation_irr(p))
+
+
+investments = st.tuples(st.lists(st.floats(1e-3, 1e3), min_size=1, max_size=4), st.integers(0, 3),
+                        st.lists(st.floats(0, 1e3), min_size=1, max_size=6), st.floats(1e-3, 1e3))
+
+
+def _investment(spent, gap, earned, last):
+    """Cash spent, years of nothing, then cash earned (zeros allowed among it, ending on a gain)."""
+    return np.array([*(-np.array(spent)), *np.zeros(gap), *earned, last])
+
+
+@given(investments, st.integers(0, 3), st.floats(1e-6, 1e9))
+def test_npv_at_the_irr_is_zero_and_the_irr_ignores_unit_and_base_year(flows, shift, scale):
+    x = _investment(*flows)
+    irr = cohort.internal_rate_of_return(x)
+    assert irr > -1
+    assert abs(cohort.net_present_value(x, irr)) <= 1e-9 * cohort.net_present_value(np.abs(x), irr)
+    shifted = np.concatenate([np.zeros(shift), scale * x])
+    assert cohort.internal_rate_of_return(shifted) == pytest.approx(irr, rel=1e-9, abs=1e-12)
+
+
+@given(m=st.floats(0.1, 10), gamma=st.floats(0.05, 1), years=st.integers(2, 8), decay=st.floats(0, 0.9))
+def test_several_revenue_years_return_the_root_of_the_npv_polynomial(m, gamma, years, decay):
+    """The NPV is a polynomial in v = 1 / (1 + r) with one positive root (one sign change): numpy's roots agree."""
+    p = CohortParams(revenue_multiple=m, gross_margin=gamma, revenue_years=years, revenue_decay=decay, generations=1)
+    flows = cohort.generation_cash_flows(p, cohort_model(p))[0]
+    roots = np.polynomial.polynomial.polyroots(flows)
+    v = roots[(np.abs(roots.imag) < 1e-9) & (roots.real > 0)].real
+    assert len(v) == 1
+    assert cohort.scaling_generation_irr(p) == pytest.approx(1 / v[0] - 1, rel=1e-8, abs=1e-10)
+    # Later revenue is worth less at a positive rate and more at a negative one: the return moves towards 0.
+    one_year = gamma * m - 1
+    assert abs(cohort.scaling_generation_irr(p)) <= abs(one_year) + 1e-12
+
+
+@given(gains=st.lists(st.floats(0.01, 100), min_size=1, max_size=6),
+       rates=st.lists(st.floats(-0.9, 5), min_size=2, max_size=6, unique=True))
+def test_npv_of_one_cost_then_gains_falls_as_the_rate_rises(gains, rates):
+    rates = np.sort(rates)
+    assume(np.diff(rates).min() > 1e-6)
+    npv = cohort.net_present_value(np.array([-1.0, *gains]), rates)  # one call over all the rates
+    assert npv.shape == rates.shape
+    assert (np.diff(npv) < 0).all()
+
+
+@settings(max_examples=60)
+@given(g=growth, m=multiple, gamma=margin, k=st.integers(1, 6), years=st.integers(1, 5), decay=st.floats(0, 0.9),
+       interval=st.integers(1, 3), scenario=st.sampled_from(cohort.SCENARIOS), stop=st.integers(0, 5),
+       om=st.floats(0, 3), rate=st.floats(0, 1))
+def test_npv_identities(g, m, gamma, k, years, decay, interval, scenario, stop, om, rate):
+    """At a rate of 0 the NPV is the sum of the cash: a generation's is its cohort P&L, the lab's its total profit
+    (and its payback year the break-even year). Over a horizon holding every generation's life, at any rate, the
+    lab's NPV is the sum of the generations'."""
+    stop = min(stop, k - 1)
+    p = CohortParams(cost_growth=g, revenue_multiple=m, gross_margin=gamma, generations=k, revenue_years=years,
+                     revenue_decay=decay, generation_interval_years=interval, scenario=scenario,
+                     plateau_generation=stop, overhang_generation=stop, overhang_multiple=om,
+                     horizon_years=(k - 1) * interval + years + 1)
+    r = cohort_model(p)
+    size = np.abs(cohort.generation_cash_flows(p, r)).sum()
+    at_zero = cohort.time_value(p, r, 0.0)
+    np.testing.assert_allclose(cohort.generation_cash_flows(p, r).sum(axis=-1), r.cohort_pnl, rtol=1e-12,
+                               atol=1e-12 * size)
+    np.testing.assert_allclose(at_zero.generation_npv, r.cohort_pnl, rtol=1e-12, atol=1e-12 * size)
+    assert at_zero.lab_npv == pytest.approx(r.profit.sum(), rel=1e-12, abs=1e-12 * size)
+    np.testing.assert_array_equal(at_zero.lab_payback_year, r.break_even_year)
+    at_rate = cohort.time_value(p, r, rate)
+    assert at_rate.lab_npv == pytest.approx(at_rate.generation_npv.sum(), rel=1e-9, abs=1e-9 * size)
+
+
+def test_payback_is_when_cumulative_cash_turns_non_negative_for_good():
+    assert cohort.payback_index([-1.0, 1.0]) == 1  # reaching zero exactly counts
+    assert cohort.payback_index([-1.0, 2.0, -5.0, 10.0]) == 3  # above zero in year 1, below again in year 2
+    assert np.isnan(cohort.payback_index([-1.0, 2.0, -5.0, 1.0]))  # reached zero, then fell back for good
+    assert np.isnan(cohort.payback_index([0.0, 1.0]))  # never in deficit: nothing to pay back
+    # Discounted: -1 + 0.6 / 1.1 + 0.6 / 1.1^2 > 0, but at 20% the same cash falls short.
+    np.testing.assert_array_equal(cohort.payback_index([-1.0, 0.6, 0.6], np.array([0.0, 0.1, 0.2])), [2, 2, np.nan])
+
+
+@given(m=multiple, gamma=st.floats(-0.5, 1), years=st.integers(1, 6), decay=st.floats(0, 0.9),
+       interval=st.integers(1, 3), rate=st.floats(0, 1))
+def test_a_generation_pays_back_when_its_cash_first_reaches_zero(m, gamma, years, decay, interval, rate):
+    """A generation's cumulative cash only rises after its training year (or only falls): it pays back the first
+    year it reaches zero, and no sooner counted in discounted cash."""
+    p = CohortParams(revenue_multiple=m, gross_margin=gamma, revenue_years=years, revenue_decay=decay,
+                     generation_interval_years=interval)
+    r = cohort_model(p)
+    tv = cohort.time_value(p, r, rate)
+    for k, row in enumerate(cohort.generation_cash_flows(p, r)):
+        reached = np.nonzero(np.cumsum(row) >= 0)[0]
+        expected = r.generation_years[k] + reached[0] if reached.size else np.nan
+        np.testing.assert_array_equal(tv.generation_payback_year[k], expected)
+    undiscounted, discounted = tv.generation_payback_year, tv.generation_discounted_payback_year
+    assert not (np.isnan(undiscounted) & ~np.isnan(discounted)).any()
+    assert (discounted[~np.isnan(discounted)] >= undiscounted[~np.isnan(discounted)]).all()
+
+
+def test_the_lab_has_a_rate_only_when_its_profit_turns_positive_once():
+    plateau = CohortParams(scenario="plateau", generations=7, plateau_generation=3, gross_margin=0.72)
+    overhang = CohortParams(scenario="overhang", generations=5, overhang_generation=3, gross_margin=0.72)
+    for p in (plateau, overhang):  # losses, then profits (plateau) or a last year of revenue (overhang)
+        r = cohort_model(p)
+        tv = cohort.time_value(p, r, 0.15)
+        assert abs(cohort.net_present_value(r.profit, tv.lab_irr)) <= 1e-9 * np.abs(r.profit).sum()
+    assert cohort.time_value(plateau, cohort_model(plateau), 0.15).lab_payback_year == 2029
+    # A generation every other year, each paying for itself the year after: profit changes sign every year.
+    alternating = CohortParams(generation_interval_years=2, cost_growth=1.5, horizon_years=6)
+    r = cohort_model(alternating)
+    assert (np.sign(r.profit) == [-1, 1, -1, 1, -1, 1]).all()
+    assert np.isnan(cohort.time_value(alternating, r, 0.15).lab_irr)
+    assert np.isnan(cohort.internal_rate_of_return([1.0, -2.0]))  # a loan, not an investment
+    assert np.isnan(cohort.internal_rate_of_return(np.zeros(3)))
+
+
+def test_time_value_vectorised_equals_one_at_a_time():
+    g = np.array([1.5, 3.0, 10.0])[:, None]
+    m = np.array([0.5, 2.0, 4.0, 12.0])[None, :]
+    rate = np.array([0.0, 0.15, 0.4])[:, None]
+    common = {"gross_margin": 0.7, "generations": 5, "revenue_years": 3, "revenue_decay": 0.3,
+              "scenario": "plateau", "plateau_generation": 2, "horizon_years": 9}
+    p = CohortParams(cost_growth=g, revenue_multiple=m, **common)
+    many = cohort.time_value(p, cohort_model(p), rate)
+    assert many.generation_irr.shape == (3, 4, 5) and many.lab_npv.shape == (3, 4)
+    for i in range(3):
+        for j in range(4):
+            q = CohortParams(cost_growth=g[i, 0], revenue_multiple=m[0, j], **common)
+            one = cohort.time_value(q, cohort_model(q), rate[i, 0])
+            for field in ("generation_npv", "generation_irr", "generation_payback_year",
+                          "generation_discounted_payback_year", "lab_npv", "lab_irr", "lab_payback_year",
+                          "lab_discounted_payback_year"):
+                np.testing.assert_allclose(getattr(many, field)[i, j], getattr(one, field), rtol=1e-12,
+                                           err_msg=field)
+
+
+def test_generations_an_overhang_does_not_train_have_no_cash():
+    p = CohortParams(scenario="overhang", generations=5, overhang_generation=np.array([1, 3]), gross_margin=0.72)
+    tv = cohort.time_value(p, cohort_model(p), 0.15)
+    assert tv.generation_npv.shape == (2, 4)
+    assert (tv.generation_npv[0, 2:] == 0).all()
+    assert np.isnan(tv.generation_irr[0, 2:]).all() and np.isnan(tv.generation_payback_year[0, 2:]).all()
+    assert tv.generation_irr[0, 1] == pytest.approx(0.72 * 0.5 - 1)  # the overhang generation earns 0.5x
+
+
+@given(m=st.floats(0.5, 10), years=st.integers(1, 6), decay=st.floats(0, 0.8), rate=st.floats(0, 1))
+def test_the_breakeven_margin_at_a_rate_returns_exactly_that_rate(m, years, decay, rate):
+    p = CohortParams(revenue_multiple=m, revenue_years=years, revenue_decay=decay)
+    gamma = cohort.breakeven_margin_at_rate(p, rate)
+    assume(gamma <= 1)
+    at_gamma = replace(p, gross_margin=gamma)
+    assert cohort.scaling_generation_irr(at_gamma) == pytest.approx(rate, rel=1e-9, abs=1e-12)
+    assert cohort.time_value(at_gamma, cohort_model(at_gamma), rate).generation_npv[0] == pytest.approx(0, abs=1e-3)
+
+
+def test_the_breakeven_margin_at_a_rate_in_closed_form():
+    p = CohortParams(revenue_multiple=2.0)
+    np.testing.assert_allclose(cohort.breakeven_margin_at_rate(p, np.array([0.0, 0.15, 0.3])), [0.5, 0.575, 0.65])
+    spread = replace(p, revenue_years=3, revenue_decay=0.2)
+    assert cohort.breakeven_margin_at_rate(spread, 0.0) == pytest.approx(cohort.breakeven_gross_margin(2.0))
+    assert cohort.breakeven_margin_at_rate(spread, 0.15) > cohort.breakeven_margin_at_rate(p, 0.15)  # later revenue
+    assert cohort.breakeven_margin_at_rate(replace(p, revenue_multiple=0.0), 0.15) == np.inf
+
+
+@pytest.mark.parametrize("call", [
+    lambda: cohort.time_value(CohortParams(), cohort_model(CohortParams()), -1.0),
+    lambda: cohort.net_present_value([-1.0, 2.0], np.array([0.1, -1.5])),
+    lambda: cohort.payback_index([-1.0, 2.0], float("nan")),
+    lambda: cohort.breakeven_margin_at_rate(CohortParams(), -2),
+])
+def test_a_rate_of_minus_100_percent_or_below_is_named(call):
+    with pytest.raises(ParameterError, match=r"'discount_rate': got .*; allowed: a (finite )?number( > -1)?"):
+        call()
+
+
+# Parameters of the chapter, and words its section "Each model as an investment" must then say.
+RETURNS_WORDS = [
+    ({}, ["which at this chapter's margin and multiple is 100% a year. This chapter's generations do earn their "
+          "revenue in that one year", "the internal rate of return is 100% a year for every generation",
+          "At a cost of capital of 15%, the NPV is positive for every generation",
+          "Payback comes the year after training for every generation, discounted or not",
+          "they have no rate of return, since no year makes a profit, and the lab does not pay back",
+          "$13.2B more: the value of the generations' cash after 2025",
+          "{math}`\\gamma^{*}` is 57.5%; across the band, it runs from 55% to 65%",
+          "margin of 72%, a generation returns 44% a year, above the cost of capital"]),
+    ({"gross_margin": 0.5}, ["is 0% a year for every generation", "the NPV is negative for every generation",
+                             "Payback comes the year after training for every generation; counted in discounted "
+                             "cash, it never comes"]),
+    ({"revenue_years": 3, "revenue_decay": 0.3, "gross_margin": 0.72},
+     ["multiple is 44% a year. This chapter's generations earn theirs over 3 years instead, and a generation "
+      "earning 2× its cost then returns 23.9% a year", "is 23.9% a year for every generation",
+      "Payback comes 2 years after training for every generation; counted in discounted cash, 3 years after"]),
+    ({"scenario": "overhang", "generations": 5, "overhang_generation": 3, "gross_margin": 0.72},
+     ["is 44% a year for generations 0–2 and -64% a year for generation 3",
+      "the NPV is positive for generations 0–2 and negative for generation 3",
+      "the year after training for generations 0–2 and never for generation 3, discounted or not",
+      "they return -59.6% a year", "the same, since no generation has cash after 2027"]),
+    ({"scenario": "plateau", "generations": 7, "plateau_generation": 3, "gross_margin": 0.72},
+     ["over 2023–2029 are worth $2.5B in 2023; they return 17.2% a year, and the lab pays back in 2029"]),
+    ({"gross_margin": 0.0}, ["no rate at all, since there is no gross profit", "is not defined for any generation",
+                             "No generation pays back, discounted or not"]),
+    ({"revenue_multiple": 0.4}, ["is above 100%, out of reach; across the band, it is above 100%, out of reach",
+                                 "returns -71.2% a year, below the cost of capital"]),
+]
+
+
+@pytest.mark.parametrize(("parameters", "said"), RETURNS_WORDS,
+                         ids=["podcast", "margin 0.5", "three revenue years", "overhang", "plateau", "no margin",
+                              "small multiple"])
+def test_the_chapter_returns_say_what_their_parameters_make_true(parameters, said, monkeypatch):
+    run = run_chapter("cohort-accounting", monkeypatch, **parameters)
+    section = " ".join(run.prose[run.prose.index("## Each model as an investment"):
+                                 run.prose.index("## Two endings")].split())
+    for words in said:
+        assert words in section, (words, section)
+    for words in ("nan", "None", "undefined", "for every generation and", "runs from above"):
+        assert words not in section, (words, section)
+    p = cohort_accounting.validate(**(CHAPTER_RATES | {"ending_generations": 6} | parameters))
+    tv = cohort.time_value(p, cohort_model(p), parameters.get("discount_rate", 0.15))
+    assert run.results["cohort_npv_usd"] == pytest.approx(tv.generation_npv.tolist(), rel=1e-7)
+    assert run.results["cohort_irr"] == [None if np.isnan(v) else pytest.approx(v, rel=1e-7)
+                                         for v in tv.generation_irr]
+    assert run.results["cohort_payback_year"] == [cohort.year_or_none(y) for y in tv.generation_payback_year]
+    assert run.results["lab_npv_usd"] == pytest.approx(float(tv.lab_npv), rel=1e-7)

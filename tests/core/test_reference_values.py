@@ -74,6 +74,7 @@ def _cohort():
     for name, p in variants.items():
         r = cohort.cohort_model(p)
         out |= numbers(r, name) | {f"{name}.peak_funding_need": float(r.peak_funding_need)}
+        out |= numbers(cohort.time_value(p, r, 0.15), f"{name}.time_value")
     return out
 
 
