@@ -81,6 +81,8 @@ def test_the_sweep_gives_what_run_gives(tmp_path):
                                                                                       rel=1e-7)
     assert row.breakeven_margin_company == pytest.approx(results["breakeven_margin_company"], rel=1e-7)
     assert row.company_condition_factor == pytest.approx(results["company_condition_factor"], rel=1e-7)
+    assert row.lab_npv_usd == pytest.approx(results["lab_npv_usd"], rel=1e-7)
+    assert [row[f"cohort_irr_{y}"] for y in results["years"]] == pytest.approx(results["cohort_irr"], rel=1e-7)
 
 
 def test_the_competition_sweep_gives_what_run_gives(tmp_path):
