@@ -12,11 +12,11 @@ from labecon_core.paths import ROOT
 
 LABECON = [sys.executable, "-m", "labecon_book.cli"]
 MINI_TOC = ("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/cohort-accounting\n"
-            "  - file: book/compute-costs\n  - file: book/references\n")
+            "  - file: book/compute-costs\n  - file: book/lab-finances\n  - file: book/references\n")
 
 
 def make_project(root: Path, toc: str = MINI_TOC, whole: bool = False) -> Path:
-    """A copy of the project: with one chapter (cohort accounting) and a page standing in for the one it
+    """A copy of the project: with one chapter (cohort accounting) and pages standing in for those it
     links to, or (``whole``) with every chapter and the real table of contents."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ROOT / "_config.yml", root / "_config.yml")
@@ -31,6 +31,9 @@ def make_project(root: Path, toc: str = MINI_TOC, whole: bool = False) -> Path:
     for name in ("intro.md", "references.md", "cohort-accounting.ipynb"):
         shutil.copyfile(ROOT / "book" / name, root / "book" / name)
     (root / "book" / "compute-costs.md").write_text("# Compute costs\n\nNot part of this small book.\n")
+    # Stands in for the section the cohort chapter points to.
+    (root / "book" / "lab-finances.md").write_text(
+        "# What the labs report\n\n(margin-chain)=\n## Three margins, one model\n\nNot part of this small book.\n")
     return root
 
 
