@@ -18,6 +18,13 @@ Cost is counted two ways, as in Cottier et al. (2024):
   years of depreciation, charged for the hours of the run, plus energy:
   board power x a server factor x PUE x the electricity price.
 
+The accounts see ownership differently: they charge straight-line depreciation over an accounting
+life (the hyperscalers' five or six years), with no interest, while the hardware earns only over its
+economic life (at the frontier, about the interval between accelerator generations). When the
+economic life is the shorter, reported profit is higher than the economic cost allows until the
+hardware is retired, and the book value left then is written off at once; over the whole life both
+charge the same capital.
+
 Cluster power is ``n`` x board power x server factor x PUE. The cost of a
 gigawatt-year of compute is what the accelerators drawing one GW of facility
 power cost for a year, comparable to the $12-15B quoted in source 003.
@@ -556,6 +563,13 @@ def training_costs(p: TrainingParams) -> TrainingResult:
 GRID_FIELDS = tuple(name for name, f in TrainingParams.__dataclass_fields__.items() if f.init and name != "gpu")
 
 
+def _check_scalars(p: TrainingParams, varying) -> None:
+    """Refuse a numeric field of ``p`` that is an array, except those in ``varying`` (the axes a function sets)."""
+    for name in GRID_FIELDS:
+        if name not in varying and np.ndim(getattr(p, name)) > 0:
+            raise ParameterError(name, getattr(p, name), "a scalar (only the grid's axes vary)")
+
+
 def run_cost_grid(p: TrainingParams, **axes) -> pd.DataFrame:
     """Cost of the final run, rented and owned, over a full grid of parameters, in one vectorised call.
 
@@ -589,9 +603,7 @@ def run_cost_grid(p: TrainingParams, **axes) -> pd.DataFrame:
         raise ParameterError("axes", axes, "at least one of: " + ", ".join(GRID_FIELDS))
     for name in axes:
         check_choice("grid axis", name, GRID_FIELDS)
-    for name in GRID_FIELDS:
-        if name not in axes and np.ndim(getattr(p, name)) > 0:
-            raise ParameterError(name, getattr(p, name), "a scalar (only the grid's axes vary)")
+    _check_scalars(p, axes)
     names = list(axes)
     mesh = np.meshgrid(*[np.asarray(axes[k], dtype=float) for k in names], indexing="ij")
     r = training_costs(replace(p, **dict(zip(names, mesh, strict=True))))
@@ -661,6 +673,245 @@ def gw_year_costs(p: TrainingParams) -> pd.DataFrame:
     frame = pd.DataFrame({"accelerator": np.repeat(names, 2), "basis": np.tile(["rented", "owned"], len(names)),
                           "usd": usd.ravel()})
     return frame.dropna().reset_index(drop=True)
+
+
+# --- the life of owned hardware: accounting against economic ----------------------------------
+
+def fleet_capital_per_gw(gpu_price, server_cost_factor, kw_per_gpu):
+    """Capital of the accelerators (with servers and network) that draw one GW of facility power, USD per GW.
+
+    Parameters
+    ----------
+    gpu_price : float or array
+        Purchase price of one accelerator, USD.
+    server_cost_factor : float or array
+        Capital per accelerator with servers and network / accelerator price (>= 1).
+    kw_per_gpu : float or array
+        Facility power per accelerator, kW (see :func:`facility_kw_per_gpu`).
+    """
+    gpus_per_gw = GW / 1e3 / np.asarray(kw_per_gpu, dtype=float)
+    return gpus_per_gw * np.asarray(gpu_price, dtype=float) * server_cost_factor
+
+
+def owned_cost_by_life(p: TrainingParams, depreciation_years) -> pd.DataFrame:
+    """What owning costs over a range of hardware lives, in one vectorised call of :func:`training_costs`.
+
+    Parameters
+    ----------
+    p : TrainingParams
+        The run, the accelerator and the ownership assumptions; numeric fields must be scalars
+        (its ``depreciation_years`` is replaced by the lives given).
+    depreciation_years : array
+        Lives over which the hardware is written off, years (> 0).
+
+    Returns
+    -------
+    DataFrame
+        One row per life: ``depreciation_years``, ``capital_per_gpu_year`` (yearly capital charge per
+        accelerator at ``p``'s cost of capital, USD), ``owned_cost_per_gpu_hour`` (USD per accelerator-hour,
+        fully used), ``owned_cost`` (the run, USD) and ``owned_cost_per_gw_year`` (USD per GW-year).
+
+    Raises
+    ------
+    ParameterError
+        If a life is not > 0 or a field of ``p`` is an array.
+    """
+    _check_scalars(p, ())
+    life = np.atleast_1d(np.asarray(depreciation_years, dtype=float))
+    r = training_costs(replace(p, depreciation_years=life))
+    return pd.DataFrame({"depreciation_years": life, "capital_per_gpu_year": r.capital_per_gpu_year,
+                         "owned_cost_per_gpu_hour": r.owned_cost_per_gpu_hour, "owned_cost": r.owned_cost,
+                         "owned_cost_per_gw_year": r.owned_cost_per_gw_year})
+
+
+def breakeven_life_years(capital_usd, energy_per_hour, rent_per_hour, cost_of_capital, utilization=1.0):
+    """Shortest life over which an owned accelerator costs no more per busy hour than renting one, years.
+
+    Solves ``capital x CRF(r, L) / (8766 u) + energy = rent`` for ``L`` (:func:`capital_recovery_factor`,
+    :func:`owned_cost_per_gpu_hour`). The rent leaves a yearly charge of
+    ``c = (rent - energy) x 8766 u / capital`` per USD of capital; straight-line depreciation
+    (``r = 0``) needs ``L = 1 / c``, an annuity ``L = -ln(1 - r / c) / ln(1 + r)``.
+
+    Parameters
+    ----------
+    capital_usd : float or array
+        Capital per accelerator with its servers and network, USD.
+    energy_per_hour : float or array
+        Energy bill of a busy accelerator-hour, USD.
+    rent_per_hour : float or array
+        Rental price, USD per accelerator-hour.
+    cost_of_capital : float or array
+        Yearly interest on the capital, in [0, 1).
+    utilization : float or array
+        Share of hours the owned accelerator is busy, in (0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        Years; ``inf`` where no life is long enough: the rent does not cover the energy, or the
+        interest alone (``r >= c``) costs more than the rent leaves.
+    """
+    rate = np.asarray(cost_of_capital, dtype=float)
+    room = (np.asarray(rent_per_hour, dtype=float) - energy_per_hour) * HOURS_PER_YEAR * np.asarray(utilization)
+    c = room / np.asarray(capital_usd, dtype=float)
+    positive = rate > 1e-9  # below it, the annuity is straight-line (as in capital_recovery_factor)
+    feasible = (c > 0) & (~positive | (c > rate))
+    safe_c = np.where(feasible, c, 1.0)
+    safe_r = np.where(positive, rate, 0.5)
+    annuity = -np.log1p(-np.where(feasible & positive, safe_r / safe_c, 0.0)) / np.log1p(safe_r)
+    return scalar_or_array(np.where(feasible, np.where(positive, annuity, 1.0 / safe_c), np.inf))
+
+
+def straight_line_depreciation(capital_usd, life_years, year):
+    """Depreciation charged in year ``year`` on capital written off evenly over ``life_years``, USD.
+
+    ``capital x (min(year, L) - min(year - 1, L)) / L``: ``capital / L`` in each whole year of the life,
+    the matching fraction in the year a fractional life ends, 0 after it. Summed over the years of the
+    life it is the capital.
+
+    Parameters
+    ----------
+    capital_usd : float or array
+        Capital written off, USD.
+    life_years : float or array
+        Years over which it is written off (> 0).
+    year : int or array
+        Year after purchase, 1 for the first (year ``k`` runs from ``k - 1`` to ``k`` years after it).
+    """
+    t = np.asarray(year, dtype=float)
+    life = np.asarray(life_years, dtype=float)
+    return np.asarray(capital_usd, dtype=float) * (np.clip(t, 0, life) - np.clip(t - 1, 0, life)) / life
+
+
+def write_down(capital_usd, accounting_life_years, economic_life_years, year):
+    """Book value written off at once in year ``year`` when hardware stops earning before it is written off, USD.
+
+    Hardware depreciated over the accounting life ``La`` but retired at the end of its economic life
+    ``Le < La`` still carries ``capital x (1 - Le / La)`` on the books; it is written off in the year
+    the economic life ends (0 in every other year, and when ``Le >= La``).
+
+    Parameters
+    ----------
+    capital_usd : float or array
+        Capital of the hardware, USD.
+    accounting_life_years, economic_life_years : float or array
+        Life in the accounts and life over which the hardware earns, years (> 0).
+    year : int or array
+        Year after purchase, 1 for the first.
+    """
+    t = np.asarray(year, dtype=float)
+    acc = np.asarray(accounting_life_years, dtype=float)
+    econ = np.asarray(economic_life_years, dtype=float)
+    ends = (t - 1 < econ) & (econ <= t) & (econ < acc)
+    return np.where(ends, np.asarray(capital_usd, dtype=float) * (1 - econ / acc), 0.0)
+
+
+def reported_depreciation(capital_usd, accounting_life_years, economic_life_years, year):
+    """What the P&L charges in year ``year`` for hardware depreciated over one life and retired after another, USD.
+
+    Straight-line depreciation over the accounting life while the hardware is in service (until the
+    earlier of the two lives), plus the :func:`write_down` of its remaining book value when it is retired.
+    Over all years it charges the capital, whatever the two lives.
+
+    Parameters
+    ----------
+    capital_usd : float or array
+        Capital of the hardware, USD.
+    accounting_life_years, economic_life_years : float or array
+        Life in the accounts and life over which the hardware earns, years (> 0).
+    year : int or array
+        Year after purchase, 1 for the first.
+    """
+    acc = np.asarray(accounting_life_years, dtype=float)
+    in_service = np.minimum(acc, economic_life_years)
+    # Straight-line over the accounting life, cut at retirement: capital x in_service / La spread over in_service years.
+    charged = np.asarray(capital_usd, dtype=float) * in_service / acc
+    return (straight_line_depreciation(charged, in_service, year)
+            + write_down(capital_usd, accounting_life_years, economic_life_years, year))
+
+
+def fleet_depreciation(capital_usd: float, accounting_life_years: float, economic_life_years: float) -> pd.DataFrame:
+    """A fleet bought at once, year by year: what the P&L charges for it against what it costs economically.
+
+    Parameters
+    ----------
+    capital_usd : float
+        Capital of the fleet, USD.
+    accounting_life_years : float
+        Life over which the accounts depreciate it, years (> 0).
+    economic_life_years : float
+        Life over which it earns, years (> 0): its economic cost is straight-line over this life.
+
+    Returns
+    -------
+    DataFrame
+        One row per year after purchase until both lives have ended (``year``, 1 for the first):
+        ``depreciation`` (over the accounting life while in service), ``write_down`` (see
+        :func:`write_down`), ``reported`` (their sum, what the P&L charges), ``economic``
+        (straight-line over the economic life) and ``profit_overstated`` (``economic - reported``:
+        how much higher reported profit is than the economic cost allows; negative in the year of the
+        write-down), all USD. The columns ``reported`` and ``economic`` each sum to the capital.
+    """
+    acc = check_number("accounting_life_years", accounting_life_years, gt=0)
+    econ = check_number("economic_life_years", economic_life_years, gt=0)
+    years = np.arange(1, np.ceil(max(acc, econ)) + 1)
+    dropped = write_down(capital_usd, acc, econ, years)
+    reported = reported_depreciation(capital_usd, acc, econ, years)
+    economic = straight_line_depreciation(capital_usd, econ, years)
+    return pd.DataFrame({"year": years.astype(int), "depreciation": reported - dropped, "write_down": dropped,
+                         "reported": reported, "economic": economic, "profit_overstated": economic - reported})
+
+
+def generation_intervals() -> pd.DataFrame:
+    """NVIDIA's data-centre GPU generations (``data/accelerator_launches``) with the years between them.
+
+    Returns
+    -------
+    DataFrame
+        In order of announcement: ``generation``, ``first_accelerator``, ``announced`` (the date),
+        ``year`` (the date as a decimal year) and ``years_since_previous`` (years of 365.25 days,
+        NaN for the first).
+
+    Raises
+    ------
+    DataError
+        If a generation's first accelerator is not in ``data/hardware`` or belongs to another
+        generation in ``data/accelerator_generations``.
+    """
+    launches = data.load("accelerator_launches")
+    known = generations()
+    wrong = launches[launches.first_accelerator.map(known) != launches.generation]
+    if len(wrong):
+        row = wrong.iloc[0]
+        raise DataError(f"bad data: data/accelerator_launches.csv: {row.first_accelerator} is not an accelerator of "
+                        f"the {row.generation} generation in data/accelerator_generations")
+    announced = pd.to_datetime(launches.date, format="mixed")
+    order = np.argsort(announced.to_numpy(), kind="stable")
+    launches, announced = launches.iloc[order].reset_index(drop=True), announced.iloc[order].reset_index(drop=True)
+    days = (announced - pd.Timestamp("1970-01-01")).dt.days.to_numpy(dtype=float)
+    return pd.DataFrame({"generation": launches.generation, "first_accelerator": launches.first_accelerator,
+                         "announced": announced, "year": 1970 + days / 365.25,
+                         "years_since_previous": np.r_[np.nan, np.diff(days) / 365.25]})
+
+
+def generation_interval_years() -> float:
+    """Mean years between NVIDIA's successive data-centre generations: span of the announcements / (generations - 1)."""
+    return float(generation_intervals().years_since_previous.mean())
+
+
+def current_server_lives() -> pd.DataFrame:
+    """The latest useful life over which each company of ``data/server_lives`` depreciates its servers.
+
+    Returns
+    -------
+    DataFrame
+        One row per company, by company name: ``company``, ``effective`` (YYYY-MM), ``assets``,
+        ``life_years`` (the life after the latest change, years) and ``source``.
+    """
+    lives = data.load("server_lives").sort_values(["company", "effective"])
+    latest = lives.groupby("company", sort=True).tail(1)
+    return latest.rename(columns={"life_after_years": "life_years"})[
+        ["company", "effective", "assets", "life_years", "source"]].reset_index(drop=True)
 
 
 # --- the models of data/models ------------------------------------------------------------------

@@ -438,6 +438,164 @@ def test_gw_year_costs_are_the_runs_costs_per_gw_year():
     assert no_price and not ((costs.accelerator.isin(no_price)) & (costs.basis == "owned")).any()
 
 
+# --- the life of owned hardware -----------------------------------------------------------------
+
+lives = st.floats(0.25, 12)
+
+
+def test_with_no_cost_of_capital_the_charge_is_straight_line():
+    p = TrainingParams(cost_of_capital=0.0)
+    life = np.array([1.0, 2.5, 4.0, 6.0])
+    by_life = compute.owned_cost_by_life(p, life)
+    assert by_life.capital_per_gpu_year.to_numpy() == pytest.approx(p.unit_price * p.server_cost_factor / life)
+    assert compute.straight_line_depreciation(1200.0, life, 1) == pytest.approx(1200.0 / np.maximum(life, 1.0))
+    # The P&L of a fleet written off over one life and earning over the same charges capital / L a year.
+    fleet = compute.fleet_depreciation(600.0, 4.0, 4.0)
+    assert fleet.reported.tolist() == fleet.economic.tolist() == [150.0] * 4
+    assert (fleet.write_down == 0).all() and (fleet.profit_overstated == 0).all()
+
+
+def test_the_charge_falls_as_the_life_grows():
+    life = np.linspace(0.5, 10, 20)
+    for rate in (0.0, 0.1, 0.4):
+        by_life = compute.owned_cost_by_life(TrainingParams(cost_of_capital=rate), life)
+        for column in ("capital_per_gpu_year", "owned_cost_per_gpu_hour", "owned_cost", "owned_cost_per_gw_year"):
+            assert np.all(np.diff(by_life[column]) < 0), (rate, column)
+    first_year = compute.reported_depreciation(1000.0, life[life >= 1], 20.0, 1)
+    assert np.all(np.diff(first_year) < 0)
+
+
+def test_owned_cost_by_life_rows_are_one_at_a_time_runs():
+    p = TrainingParams()
+    by_life = compute.owned_cost_by_life(p, [2.0, 4.0, 6.0])
+    assert list(by_life.columns) == ["depreciation_years", "capital_per_gpu_year", "owned_cost_per_gpu_hour",
+                                     "owned_cost", "owned_cost_per_gw_year"]
+    for row in by_life.itertuples():
+        one = training_costs(replace(p, depreciation_years=row.depreciation_years))
+        assert row.owned_cost == pytest.approx(float(one.owned_cost))
+        assert row.owned_cost_per_gpu_hour == pytest.approx(float(one.owned_cost_per_gpu_hour))
+        assert row.owned_cost_per_gw_year == pytest.approx(float(one.owned_cost_per_gw_year))
+    # The record's own life is the chapter's headline owned cost.
+    assert by_life.set_index("depreciation_years").owned_cost[4.0] == pytest.approx(float(training_costs(p).owned_cost))
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: compute.owned_cost_by_life(TrainingParams(mfu=np.array([0.3, 0.4])), [2.0]), "'mfu'.*a scalar"),
+    (lambda: compute.owned_cost_by_life(TrainingParams(), [0.0, 2.0]), "'depreciation_years'.*> 0"),
+    (lambda: compute.fleet_depreciation(1e9, 0.0, 2.0), "'accounting_life_years'.*> 0"),
+    (lambda: compute.fleet_depreciation(1e9, 6.0, -1.0), "'economic_life_years'.*> 0"),
+])
+def test_bad_lives_are_refused_with_a_message(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call()
+
+
+@given(st.floats(1e3, 1e11), lives, lives)
+def test_the_total_written_off_is_the_capital(capital, accounting, economic):
+    fleet = compute.fleet_depreciation(capital, accounting, economic)
+    assert fleet.reported.sum() == pytest.approx(capital) and fleet.economic.sum() == pytest.approx(capital)
+    assert fleet.profit_overstated.sum() == pytest.approx(0.0, abs=1e-9 * capital)
+    assert (fleet.depreciation >= 0).all() and (fleet.write_down >= 0).all()
+    assert fleet.year.tolist() == list(range(1, int(np.ceil(max(accounting, economic))) + 1))
+    years = np.arange(1, np.ceil(accounting) + 1)
+    assert compute.straight_line_depreciation(capital, accounting, years).sum() == pytest.approx(capital)
+    # Retired before the books have written it off, the rest goes at once; otherwise nothing does.
+    expected = capital * (1 - economic / accounting) if economic < accounting else 0.0
+    assert fleet.write_down.sum() == pytest.approx(expected, abs=1e-9 * capital)
+    assert (fleet.write_down > 0).sum() == (1 if expected > 1e-9 * capital else 0)
+
+
+@given(st.floats(1e3, 1e11), lives, lives)
+def test_a_longer_accounting_life_flatters_profit_until_the_write_down(capital, accounting, economic):
+    fleet = compute.fleet_depreciation(capital, accounting, economic)
+    before = fleet[fleet.year <= np.floor(economic)]  # whole years before the hardware stops earning
+    if economic < accounting:
+        assert (before.profit_overstated > 0).all()
+        # Until it is retired, reported profit is higher by the book value the write-down then takes.
+        gap = capital * (1 / economic - 1 / accounting)
+        assert before.profit_overstated.to_numpy() == pytest.approx(np.full(len(before), gap))
+    else:
+        # Written off faster than it wears out: reported profit is the lower one while the books charge it.
+        charging = fleet[fleet.year <= np.floor(accounting)]
+        assert (charging.profit_overstated <= 1e-9 * capital).all()
+
+
+def test_depreciation_arrays_give_the_same_numbers_as_scalar_calls():
+    capital = np.array([1e6, 5e8])
+    accounting, economic = np.array([6.0, 5.5, 2.0]), np.array([2.3, 4.0])
+    years = np.arange(1, 8)[:, None, None, None]
+    grid = compute.reported_depreciation(capital, accounting[:, None, None], economic[:, None], years)
+    down = compute.write_down(capital, accounting[:, None, None], economic[:, None], years)
+    assert grid.shape == down.shape == (7, 3, 2, 2)
+    for (t, a, e, c), value in np.ndenumerate(grid):
+        one = compute.fleet_depreciation(capital[c], accounting[a], economic[e]).set_index("year")
+        assert value == pytest.approx(one.reported.get(t + 1, 0.0))
+        assert down[t, a, e, c] == pytest.approx(one.write_down.get(t + 1, 0.0))
+
+
+@given(st.floats(1000, 100000), st.floats(0.01, 0.5), st.floats(0.2, 20), st.one_of(st.just(0.0), st.floats(1e-4, 0.5)),
+       st.floats(0.1, 1.0))
+def test_the_breakeven_life_equalizes_owning_and_renting(capital, energy, rent, rate, util):
+    life = compute.breakeven_life_years(capital, energy, rent, rate, util)
+    if np.isinf(life):
+        # No life is long enough: even an endless one leaves the owned hour dearer than the rent.
+        longest = capital * max(rate, 1e-12) / (HOURS_PER_YEAR * util) + energy
+        assert rent <= energy or longest >= rent * (1 - 1e-9)
+    else:
+        charge = capital * compute.capital_recovery_factor(rate, life)
+        assert compute.owned_cost_per_gpu_hour(charge, energy, util) == pytest.approx(rent)
+
+
+def test_the_breakeven_life_is_vectorised():
+    rates = np.array([0.0, 0.05, 0.1, 0.9])
+    many = compute.breakeven_life_years(27000.0, 0.07, 1.3, rates)
+    assert [compute.breakeven_life_years(27000.0, 0.07, 1.3, r) for r in rates] == pytest.approx(many.tolist())
+    assert np.all(np.diff(many) > 0) and np.isinf(many[-1])  # dearer capital needs a longer life, then none will do
+
+
+def test_the_capital_of_a_gigawatt_is_what_its_owned_cost_recovers():
+    p = TrainingParams(cost_of_capital=0.0, depreciation_years=5.0)
+    r = training_costs(p)
+    capital = compute.fleet_capital_per_gw(p.unit_price, p.server_cost_factor, r.kw_per_gpu)
+    energy = compute.cost_per_gw_year(compute.energy_cost_per_gpu_hour(r.kw_per_gpu, p.electricity_usd_per_kwh),
+                                      r.kw_per_gpu)
+    assert float(r.owned_cost_per_gw_year) == pytest.approx(capital / 5.0 + energy)
+
+
+def test_nvidia_generations_come_about_two_years_apart():
+    gens = compute.generation_intervals()
+    assert gens.generation.tolist() == ["Volta", "Ampere", "Hopper", "Blackwell"]
+    assert gens.announced.is_monotonic_increasing and np.isnan(gens.years_since_previous[0])
+    assert (gens.years_since_previous[1:] > 1).all() and (gens.years_since_previous[1:] < 4).all()
+    mean = compute.generation_interval_years()
+    assert mean == pytest.approx((gens.year.iloc[-1] - gens.year.iloc[0]) / (len(gens) - 1))
+    assert set(gens.first_accelerator) <= set(compute.hardware_table().index)
+
+
+def test_a_launch_of_the_wrong_generation_is_named(monkeypatch):
+    load = data.load
+    launches = load("accelerator_launches").assign(first_accelerator=lambda t: t.first_accelerator.replace(
+        "H100 SXM", "A100 SXM"))
+    monkeypatch.setattr(compute.data, "load", lambda name: launches if name == "accelerator_launches" else load(name))
+    with pytest.raises(DataError, match="A100 SXM is not an accelerator of the Hopper generation"):
+        compute.generation_intervals()
+
+
+def test_current_server_lives_are_each_company_s_latest():
+    lives = compute.current_server_lives()
+    table = data.load("server_lives")
+    assert lives.company.tolist() == sorted(table.company.unique())
+    for row in lives.itertuples():
+        mine = table[table.company == row.company]
+        assert row.effective == mine.effective.max()
+        assert row.life_years == mine.set_index("effective").life_after_years[row.effective]
+    # A change's life before it is the life after the company's change before it, where the filing gives both.
+    for _, mine in table.sort_values("effective").groupby("company"):
+        before, after = mine.life_before_years.to_numpy()[1:], mine.life_after_years.to_numpy()[:-1]
+        given = ~np.isnan(before)
+        assert before[given] == pytest.approx(after[given])
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -478,7 +636,18 @@ def test_chapter_defaults_validate():
     assert inputs.training.gpu == "A100 SXM" and inputs.price_basis == "committed"
 
 
+def test_an_economic_life_of_zero_is_the_generation_interval():
+    defaults = chapter("compute-costs").defaults()
+    assert defaults["economic_life_years"] == 0
+    inputs = compute_costs.validate(**defaults)
+    assert inputs.economic_life_years == pytest.approx(compute.generation_interval_years())
+    assert compute_costs.validate(**{**defaults, "economic_life_years": 3.5}).economic_life_years == 3.5
+    assert inputs.accounting_life_years == defaults["accounting_life_years"]
+
+
 @pytest.mark.parametrize(("name", "value", "message"), [
+    ("accounting_life_years", 0.0, "'accounting_life_years'.*> 0"),
+    ("economic_life_years", -1.0, "'economic_life_years'.*>= 0"),
     ("batch_size", 0, "batch_size"),
     ("own_gross_margin", 1.5, "own_margin"),
     ("price_basis", "spot", "price_basis.*committed, on_demand"),
