@@ -13,6 +13,7 @@ _EPILOG = """examples:
   labecon run cohort-accounting -p cost_growth 5 --out /tmp/r
   labecon run cohort-accounting --scenario scenarios/cohort-plateau.yml
   labecon build --jobs 2
+  labecon pdf                              (the built book as _build/pdf/labecon.pdf)
   labecon --debug run cohort-accounting -p cost_growth 0   (a traceback with the error)
 """
 
@@ -71,6 +72,14 @@ def _cmd_build(args) -> None:
 
     build(Path(args.build_dir) if args.build_dir else None, jobs=args.jobs, force=args.force,
           execute=not args.no_execute)
+
+
+def _cmd_pdf(args) -> None:
+    from labecon_book.outputs import DEFAULT_BUILD, check_folder
+    from labecon_book.pdf import write_pdf
+
+    build_dir = check_folder(args.build_dir or DEFAULT_BUILD, "build", "--build-dir")
+    print(f"wrote {write_pdf(build_dir)}")
 
 
 def _cmd_refresh(args) -> None:
@@ -142,6 +151,9 @@ def main(argv=None) -> int:
     p.add_argument("--no-execute", action="store_true",
                    help="build the site from the outputs committed in book/ (what nbval checks), executing nothing")
     p.set_defaults(func=_cmd_build)
+    p = sub.add_parser("pdf", help="print the built book to <build folder>/pdf/labecon.pdf (Chromium, offline)")
+    p.add_argument("--build-dir", help="folder of the built book (default: _build)")
+    p.set_defaults(func=_cmd_pdf)
     p = sub.add_parser("refresh", help="re-execute chapters in book/ with their defaults (updates committed outputs)")
     p.add_argument("slugs", nargs="*", help="chapters to refresh (default: all)")
     p.set_defaults(func=_cmd_refresh)

@@ -224,3 +224,10 @@ def kernel_manager(path: str):
             return [sys.executable, "-m", "labecon_book.kernels", "connect", path, *cmd[3:]]
 
     return WarmKernelManager
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "serve":
+        serve(sys.argv[2])
+    else:
+        sys.exit(stand_in(sys.argv[2], sys.argv[3:]))
