@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install install-test browser book test lint refresh bench clean
+.PHONY: install install-test browser book pdf test lint refresh bench clean
 
 # The book's packages (requirements.txt) and the project itself, editable.
 $(STAMP): requirements.txt pyproject.toml
@@ -30,6 +30,10 @@ browser:
 
 book: install
 	$(BIN)/labecon build
+
+# The built book as one PDF, printed by the Chromium the browser tests use: _build/pdf/labecon.pdf.
+pdf: book browser
+	$(BIN)/labecon pdf
 
 test: install-test browser
 	$(BIN)/ruff check .

@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from labecon_book.assets import write_mathjax, write_vega_bundle
+from labecon_book.assets import write_mathjax, write_reader_assets, write_vega_bundle
 from labecon_book.chapters import chapter, chapters, toc_files
 from labecon_core.paths import ROOT
 
@@ -97,6 +97,7 @@ def jupyter_book_project(folder: Path, notebooks: dict[str, Path] | None = None,
                 shutil.copyfile(source, folder / f"{entry}{suffix}")
     write_vega_bundle(folder / "_static", ROOT / "_build" / "cache")
     write_mathjax(folder / "_static")
+    write_reader_assets(folder / "_static")
     return folder
 
 

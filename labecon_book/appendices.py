@@ -11,6 +11,7 @@ book; the parameters appendix from the parameters cell of every chapter
 from pathlib import Path
 
 from labecon_book.chapters import chapters
+from labecon_book.sources import table_label
 from labecon_core import data, fmt
 from labecon_core.paths import ROOT
 
@@ -37,16 +38,12 @@ def _allowed(spec: dict) -> str:
     return "; ".join(bits)
 
 
-def _label(name: str) -> str:
-    return "data-" + name.replace("_", "-")
-
-
 def table_section(name: str, data_dir: Path = data.DATA) -> str:
     """The appendix section of one table: description, columns, rows with their sources and dates, citations."""
     spec = data.schema(name, data_dir)
     frame = data.load(name, data_dir)
     columns = {**spec["columns"], **_COMMON_COLUMNS}
-    out = [f"({_label(name)})=", f"## `{name}`", "", " ".join(str(spec.get("description", "")).split()), "",
+    out = [f"({table_label(name)})=", f"## `{name}`", "", " ".join(str(spec.get("description", "")).split()), "",
            f"File `data/{name}.csv`, {len(frame)} rows; schema `data/{name}.schema.yml`.", "",
            fmt.markdown_table(["column", "type", "unit", "meaning", "allowed"],
                  [[f"`{c}`", s["type"], s.get("unit", ""), s.get("description", ""), _allowed(s)]
@@ -75,7 +72,7 @@ def data_appendix(data_dir: Path = data.DATA) -> str:
         "CSV file in `data/` with a schema beside it, checked whenever the table is loaded: the type, unit "
         "and allowed range of every column, and, on every row, the key of its source in the bibliography "
         "and the date the figure was published. This page is generated from those files.\n\n"
-        "The tables: " + ", ".join(f"{{ref}}`{n} <{_label(n)}>`" for n in names) + "."
+        "The tables: " + ", ".join(f"{{ref}}`{n} <{table_label(n)}>`" for n in names) + "."
     )
     return "\n\n".join([intro, *(table_section(n, data_dir) for n in names)]) + "\n"
 

@@ -1,4 +1,4 @@
-"""Files the site serves itself so it works offline: the chart library and MathJax.
+"""Files the site serves itself so it works offline: the chart library, MathJax, and the figures' script and style.
 
 Kept apart from :mod:`labecon_core.charts` so that the build can write them
 without importing Altair.
@@ -12,6 +12,13 @@ from pathlib import Path
 VEGA_BUNDLE = "vega-bundle.js"
 #: Path of MathJax in the site's ``_static/`` (set as ``mathjax_path`` in ``_config.yml``).
 MATHJAX = "mathjax/tex-svg.js"
+#: The script and the stylesheet of the figures' data, sources and commands (:mod:`labecon_book.figures`), in
+#: ``labecon_book/static/``; the site lists both in ``_config.yml``, after the chart bundle.
+READER_JS = "labecon-reader.js"
+READER_CSS = "labecon-reader.css"
+_STATIC = Path(__file__).resolve().parent / "static"
+#: The folder beside a page that holds its charts' CSV files (``chart-<slug>-<n>.csv``).
+DATA_FOLDER = "chart-data"
 
 
 def vega_bundle(cache_dir: Path | None = None) -> str:
@@ -51,3 +58,13 @@ def write_mathjax(static_dir: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(source.read_bytes())
     return target
+
+
+def write_reader_assets(static_dir: Path) -> list[Path]:
+    """Copy the figures' script and stylesheet (:data:`READER_JS`, :data:`READER_CSS`) into ``static_dir``."""
+    static_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in (READER_JS, READER_CSS):
+        (static_dir / name).write_bytes((_STATIC / name).read_bytes())
+        paths.append(static_dir / name)
+    return paths

@@ -32,10 +32,10 @@ from pathlib import Path
 import nbformat
 
 from labecon_book import fallbacks, processes
-from labecon_book.assets import write_mathjax, write_vega_bundle
+from labecon_book.assets import DATA_FOLDER, write_mathjax, write_reader_assets, write_vega_bundle
 from labecon_book.chapters import Chapter, chapter, chapters, toc_files
 from labecon_book.datacheck import validate_data
-from labecon_book.deps import LIBRARY
+from labecon_book.deps import LIBRARY, tables_read
 from labecon_book.kernels import KernelServer
 from labecon_book.outputs import DEFAULT_BUILD, check_folder, claim
 from labecon_book.render import PENDING_PAGES
@@ -365,6 +365,7 @@ def _stage(build_dir: Path, pending: list[Chapter] = ()) -> Path:
     # Keyed on the vl-convert version, so one copy serves every build folder.
     write_vega_bundle(stage / "_static", ROOT / "_build" / "cache")
     write_mathjax(stage / "_static")
+    write_reader_assets(stage / "_static")
     return stage
 
 
@@ -372,7 +373,9 @@ _RENDERERS = ("jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "pydata-
               "vl-convert-python", "django-static-mathjax")
 _BOOK = Path(__file__).resolve().parent
 _STAGING_CODE = (*(_BOOK / m for m in ("build.py", "sphinx_ext.py", "appendices.py", "assets.py", "chapters.py",
-                                          "fallbacks.py")),
+                                          "fallbacks.py", "figures.py", "specs.py", "chartdata.py", "describe.py",
+                                          "rerun.py", "sources.py", "deps.py")),
+                 *sorted((_BOOK / "static").iterdir()),
                  *(LIBRARY / m for m in ("data.py", "bib.py", "fmt.py", "portable.py")))
 
 
@@ -462,7 +465,8 @@ def render(build_dir: Path, renderer: Renderer, drawer: fallbacks.Drawer,
     when nothing it is made from changed since the site in place was built, nothing
     is rendered (a rendering under way is dropped). The charts' static drawings
     (``drawer`` has them, or is given every chapter now) are made while Jupyter Book
-    runs and put into the pages before the site is swapped in.
+    runs and put into the pages before the site is swapped in, and each chapter's figures
+    get their data, sources, text alternatives and commands (:mod:`labecon_book.figures`).
     """
     stamp, final = build_dir / "html.sources.sha256", build_dir / "html"
     sources = _site_inputs(build_dir)
@@ -482,6 +486,12 @@ def render(build_dir: Path, renderer: Renderer, drawer: fallbacks.Drawer,
         text = page.read_text()
         if "labecon-chart" in text:
             page.write_text(fallbacks.add_static_fallbacks(text, cache=drawer.cache))
+    from labecon_book.figures import decorate  # the data stack (the rounding rule): loaded only when rendering
+
+    for c in chapters():
+        page = site / f"{_toc_entry(c)}.html"
+        text = page.read_text()
+        page.write_text(decorate(text, _figures_context(site, build_dir, c, page, text)))
     shutil.rmtree(old, ignore_errors=True)
     stamp.unlink(missing_ok=True)
     if final.exists():
@@ -491,6 +501,20 @@ def render(build_dir: Path, renderer: Renderer, drawer: fallbacks.Drawer,
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     return final, True
+
+
+def _figures_context(site: Path, build_dir: Path, chapter: Chapter, page: Path, text: str):
+    """What the figures of a chapter's page in the site need (a :class:`labecon_book.figures.Context`): the run it
+    shows, the tables it read and the works it cites, where its CSV files go."""
+    from labecon_book.appendices import DATA_PAGE
+    from labecon_book.figures import Context
+    from labecon_book.sources import cited_in_page
+
+    executed = _executed(build_dir, chapter)
+    run = json.loads(executed.with_suffix(".results.json").read_text())
+    appendix = (site / "book" / DATA_PAGE).with_suffix(".html")
+    return Context(chapter, run["parameters"], tables_read(json.loads(executed.read_text()), executed),
+                   cited_in_page(text), os.path.relpath(appendix, page.parent), page.parent / DATA_FOLDER, DATA_FOLDER)
 
 
 def _raise_interrupt(signum, frame):

@@ -14,6 +14,7 @@ _EPILOG = """examples:
   labecon run cohort-accounting --scenario scenarios/cohort-plateau.yml
   labecon sweep cohort-accounting -p cost_growth 2:20:100 -p revenue_multiple 1:10:100 --out /tmp/s
   labecon build --jobs 2
+  labecon pdf                              (the built book as _build/pdf/labecon.pdf)
   labecon --debug run cohort-accounting -p cost_growth 0   (a traceback with the error)
 """
 
@@ -103,6 +104,14 @@ def _cmd_build(args) -> None:
           execute=not args.no_execute)
 
 
+def _cmd_pdf(args) -> None:
+    from labecon_book.outputs import DEFAULT_BUILD, check_folder
+    from labecon_book.pdf import write_pdf
+
+    build_dir = check_folder(args.build_dir or DEFAULT_BUILD, "build", "--build-dir")
+    print(f"wrote {write_pdf(build_dir)}")
+
+
 def _cmd_refresh(args) -> None:
     from labecon_book.refresh import refresh
 
@@ -177,6 +186,9 @@ def main(argv=None) -> int:
     p.add_argument("--no-execute", action="store_true",
                    help="build the site from the outputs committed in book/ (what nbval checks), executing nothing")
     p.set_defaults(func=_cmd_build)
+    p = sub.add_parser("pdf", help="print the built book to <build folder>/pdf/labecon.pdf (Chromium, offline)")
+    p.add_argument("--build-dir", help="folder of the built book (default: _build)")
+    p.set_defaults(func=_cmd_pdf)
     p = sub.add_parser("refresh", help="re-execute chapters in book/ with their defaults (updates committed outputs)")
     p.add_argument("slugs", nargs="*", help="chapters to refresh (default: all)")
     p.set_defaults(func=_cmd_refresh)

@@ -12,7 +12,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from labecon_book import kernels
 from labecon_book.chapters import Chapter
-from labecon_book.deps import DEPS_MIME
+from labecon_book.deps import DEPS_MIME, TABLES_KEY
 from labecon_core.errors import ChapterError
 from labecon_core.record import results_from_notebook, to_json_value
 
@@ -51,7 +51,8 @@ def _failed_cell(nb) -> int | None:
 
 
 def _clean(nb) -> dict:
-    """Remove the probe cell (returning what it reported), hide injected parameters, drop timings."""
+    """Remove the probe cell (returning what it reported, and keeping the tables in the metadata), hide injected
+    parameters, drop timings."""
     deps = {"modules": [], "tables": []}
     kept = []
     for cell in nb.cells:
@@ -69,6 +70,7 @@ def _clean(nb) -> dict:
         kept.append(cell)
     nb.cells = kept
     nb.metadata.pop("papermill", None)
+    nb.metadata[TABLES_KEY] = deps["tables"]
     return deps
 
 

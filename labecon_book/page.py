@@ -8,8 +8,10 @@ chapter's kernel starts: it loads while the chapter runs, draws each chart as so
 its cell has run, and renders the page once the notebook is complete.
 
 Protocol (one JSON document per line on the process's standard input): ``{"spec": ...}``
-draws a chart; ``{"render": [notebook, html]}`` writes the page and ends the process,
-which then prints ``ok`` or the renderer's messages.
+draws a chart; ``{"render": [notebook, html, data folder], "values": {...}}`` writes the page
+(its charts' CSV files into the data folder, their commands for the parameter values the
+notebook was executed with) and ends the process, which then prints ``ok`` or the renderer's
+messages.
 """
 
 import contextlib
@@ -27,8 +29,9 @@ from pathlib import Path
 import yaml
 
 from labecon_book import fallbacks, processes
-from labecon_book.assets import VEGA_BUNDLE, write_vega_bundle
+from labecon_book.assets import DATA_FOLDER, READER_CSS, READER_JS, VEGA_BUNDLE, write_reader_assets, write_vega_bundle
 from labecon_book.chapters import chapters
+from labecon_book.deps import tables_read
 from labecon_core.errors import LabeconError
 from labecon_core.paths import ROOT
 
@@ -131,14 +134,21 @@ def _docutils_html(notebook: Path, html: Path) -> str | None:
     return None
 
 
-def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None) -> Path:
+def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None, values: dict | None = None,
+                data_dir: Path | None = None) -> Path:
     """Render an executed notebook to a standalone HTML page (myst-nb with docutils, no Sphinx).
 
     The page parses the chapter with the book's MyST extensions (its figures are
     ``:::{glue:figure}`` blocks), charts get their static drawings (``svgs``, spec ->
     SVG, holds those made already), and the page loads the vega bundle written beside
-    it, so it works offline.
+    it, so it works offline. A chapter's figures get their data, sources and commands
+    (:mod:`labecon_book.figures`) for the parameter ``values`` it was executed with (default:
+    the chapter's defaults); the CSV files go to ``data_dir`` (default: ``chart-data`` beside
+    the page), which the page links as ``chart-data``.
     """
+    # Here, not at the top: they load the data stack, which only the page process needs (it loads them warming up).
+    from labecon_book import figures, sources
+
     try:
         nb = json.loads(notebook.read_text())
         cells = nb["cells"]
@@ -149,8 +159,8 @@ def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None) 
         raise LabeconError(f"rendering {notebook} to HTML failed: not a readable notebook ({exc})") from None
     markdown = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown")
     slug = nb["metadata"].get("labecon", {}).get("slug")
-    chapter = next((i for i, c in enumerate(chapters(), 1) if c.slug == slug), None)
-    figures, tables, named = numbers(markdown, chapter)
+    number, chapter = next(((i, c) for i, c in enumerate(chapters(), 1) if c.slug == slug), (None, None))
+    figure_numbers, table_numbers, named = numbers(markdown, number)
     _register_reference_roles(named)
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / notebook.name
@@ -159,8 +169,19 @@ def render_page(notebook: Path, html: Path, svgs: dict[str, str] | None = None) 
     if failure is not None:
         raise LabeconError(f"rendering {notebook} to HTML failed:\n{failure}")
     write_vega_bundle(html.parent, ROOT / "_build" / "cache")
-    text = _number_captions(fallbacks.add_static_fallbacks(html.read_text(), svgs), figures, tables)
-    text = re.sub(r"</head>", f'<script src="{VEGA_BUNDLE}"></script>\n</head>', text, count=1)
+    write_reader_assets(html.parent)
+    text = _number_captions(fallbacks.add_static_fallbacks(html.read_text(), svgs), figure_numbers, table_numbers)
+    if chapter is not None:
+        from labecon_core.bib import author_year  # the page process's: the parent needs no pybtex
+
+        works = [sources.Work(f"{who} {year}".strip()) for who, year in map(author_year,
+                                                                           sources.cited_in_markdown(markdown))]
+        context = figures.Context(chapter, values or chapter.defaults(), tables_read(nb, notebook), works, None,
+                                  data_dir or html.parent / DATA_FOLDER, DATA_FOLDER)
+        text = figures.decorate(text, context)
+    head = (f'<script src="{VEGA_BUNDLE}"></script>\n<script src="{READER_JS}"></script>\n'
+            f'<link rel="stylesheet" href="{READER_CSS}">\n</head>')
+    text = re.sub(r"</head>", lambda _: head, text, count=1)
     html.write_text(text)
     return html
 
@@ -185,9 +206,10 @@ class PageMaker:
         for spec in fallbacks.notebook_chart_specs({"cells": [cell]}):
             self._send({"spec": spec})
 
-    def render(self, notebook: Path, html: Path) -> None:
-        """Write the page of an executed notebook; raise :class:`LabeconError` if that failed."""
-        self._send({"render": [str(notebook), str(html)]})
+    def render(self, notebook: Path, html: Path, values: dict, data_dir: Path) -> None:
+        """Write the page of a notebook executed with parameter ``values`` (its charts' CSV files into ``data_dir``);
+        raise :class:`LabeconError` if that failed."""
+        self._send({"render": [str(notebook), str(html), str(data_dir)], "values": values})
         output, _ = self.proc.communicate()
         if self.proc.returncode != 0 or output.strip().splitlines()[-1:] != ["ok"]:
             raise LabeconError(output.strip()[-3000:] or f"the page process failed (exit {self.proc.returncode})")
@@ -248,9 +270,9 @@ def main() -> int:
     if message is None:
         return 0
     drawer.join()  # every chart sent before the render request is drawn
-    notebook, html = map(Path, message["render"])
+    notebook, html, data_dir = map(Path, message["render"])
     try:
-        render_page(notebook, html, svgs)
+        render_page(notebook, html, svgs, message["values"], data_dir)
     except LabeconError as exc:
         print(exc)
         return 1

@@ -78,12 +78,18 @@ alt.renderers.register("labecon", _render)
 alt.renderers.enable("labecon")
 
 
-def what_if(chart, controls: dict[str, tuple[str, list]], defaults: dict):
+def what_if(chart, controls: dict[str, tuple[str, list]], defaults: dict, parameters: dict | None = None):
     """Add reader controls to a unit chart whose data is a grid of model results.
 
     Each control picks one value of a grid column; the chart shows only the rows at
     the picked values. The model is not re-implemented in the browser: every value
     shown was computed by the core when the chapter ran.
+
+    Beside the controls, the book shows the command that re-runs the chapter with the
+    values picked. For that, the spec carries for each control ``ctl_<column>`` a parameter
+    ``rerun_<column>`` (bound to nothing) whose value lists, for each grid value, the
+    chapter parameters that value sets: ``[[value, {parameter: value, ...}], ...]``, or
+    ``[]`` when no parameter of the chapter sets the control.
 
     Parameters
     ----------
@@ -94,7 +100,18 @@ def what_if(chart, controls: dict[str, tuple[str, list]], defaults: dict):
         slider, others a drop-down.
     defaults : dict
         ``column -> value`` shown first (must be one of the grid values).
+    parameters : dict, optional
+        ``column -> what re-running the chapter sets``, for a control whose column is not
+        the chapter parameter of the same name: the name of the parameter that takes the
+        control's value; ``{grid value: {parameter: value, ...}}`` when the control moves
+        several parameters (e.g. both ends of a range whose median it sets); or ``None``
+        when no parameter of the chapter sets it (the command then keeps the chapter's
+        value, and says so). A control not listed sets the parameter named like its column.
     """
+    parameters = parameters or {}
+    unknown = set(parameters) - set(controls)
+    if unknown:
+        raise ValueError(f"parameters given for {sorted(unknown)}, which are not controls: {sorted(controls)}")
     for column, (label, values) in controls.items():
         values = sorted({float(v) for v in values})
         default = float(defaults[column])
@@ -106,9 +123,30 @@ def what_if(chart, controls: dict[str, tuple[str, list]], defaults: dict):
         else:
             bind = alt.binding_select(options=values, name=f"{label} ")
         name = f"ctl_{column}"
-        chart = chart.add_params(alt.param(name=name, value=default, bind=bind))
+        chart = chart.add_params(alt.param(name=name, value=default, bind=bind),
+                                 alt.param(name=f"rerun_{column}", value=_settings(column, values,
+                                                                                   parameters.get(column, column))))
         chart = chart.transform_filter(f"abs(datum['{column}'] - {name}) < 1e-9")
     return chart
+
+
+def _settings(column: str, values: list[float], sets) -> list:
+    """What re-running the chapter sets for each grid value of a control (see :func:`what_if`)."""
+    if sets is None:
+        return []
+    if isinstance(sets, str):
+        return [[v, {sets: v}] for v in values]
+    table = {float(k): v for k, v in sets.items()}
+    missing = [v for v in values if not any(abs(v - k) < 1e-9 for k in table)]
+    if missing:
+        raise ValueError(f"the parameters of control {column} leave out its grid values {missing}")
+    out = []
+    for v in values:
+        chosen = next(table[k] for k in table if abs(v - k) < 1e-9)
+        if not (isinstance(chosen, dict) and chosen and all(isinstance(p, str) for p in chosen)):
+            raise ValueError(f"control {column} at {v:g}: expected {{parameter name: value}}, got {chosen!r}")
+        out.append([v, dict(chosen)])
+    return out
 
 
 def usd_axis(title: str) -> alt.Axis:

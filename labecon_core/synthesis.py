@@ -645,6 +645,37 @@ def grid_axes(ranges, values: dict[str, list]) -> tuple[dict[str, list[float]], 
     return {name: sorted({*v, medians[name]}) for name, v in values.items()}, medians
 
 
+def median_settings(ranges, axes: dict[str, list]) -> dict[str, dict[float, dict[str, float]]]:
+    """The chapter parameters that give each input of a grid (:func:`probability_grid`) each median of its axis.
+
+    At a grid point an input keeps its spread and moves its median
+    (:meth:`~labecon_core.uncertainty.Range.with_median`); the ends of that range are the
+    values of the chapter parameters ``<input>_low`` and ``<input>_high`` that draw the same
+    input, so re-running the chapter with them puts the chain at that point.
+
+    Parameters
+    ----------
+    ranges : sequence of Range
+        Every input of the chain.
+    axes : dict
+        ``input name -> medians``, as :func:`grid_axes` returns them.
+
+    Returns
+    -------
+    dict
+        ``input name -> {median: {"<input>_low": low, "<input>_high": high}}``.
+    """
+    by_name = {r.name: r for r in ranges}
+    unknown = set(axes) - set(by_name)
+    if unknown:
+        raise ValueError(f"no input named {sorted(unknown)}; the inputs are {sorted(by_name)}")
+    settings = {}
+    for name, medians in axes.items():
+        moved = {float(m): by_name[name].with_median(float(m)) for m in medians}
+        settings[name] = {m: {f"{name}_low": r.low, f"{name}_high": r.high} for m, r in moved.items()}
+    return settings
+
+
 def probability_grid(chain: ChainParams, ranges, axes: dict[str, list], n_draws: int, seed: int,
                      calibrated: Calibration | None = None) -> pd.DataFrame:
     """Probability that annual profit has turned positive for good by each year, over a grid of input medians.

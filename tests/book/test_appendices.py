@@ -10,6 +10,7 @@ import yaml
 
 from labecon_book import appendices
 from labecon_book.chapters import chapters
+from labecon_book.sources import table_label
 from labecon_core import data, fmt
 
 
@@ -42,7 +43,7 @@ def _cells(line: str) -> int:
 def test_every_table_and_column_appears(data_page):
     for name in data.tables():
         assert f"## `{name}`" in data_page
-        assert f"({appendices._label(name)})=" in data_page
+        assert f"({table_label(name)})=" in data_page
         for column in [*data.schema(name)["columns"], "source", "date"]:
             assert f"| `{column}` |" in data_page, f"{name}.{column}"
 

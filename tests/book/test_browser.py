@@ -5,18 +5,30 @@ draws marks; moving a control changes its chart; every page is screenshotted, wh
 ``_build/screenshots/`` (``book-cohort-accounting.png`` for ``book/cohort-accounting.html``), so
 a reviewer can look at the book as rendered without a browser; each chapter page stays under the
 page-weight budget.
+
+What a reader takes away: a moved control shows the command that re-runs the chapter with it,
+and that command, run, computes the numbers the chart shows; the page's address keeps the
+values set and a link with them opens the page so; without JavaScript every chart is its static
+drawing with its data, sources and command; the text alternative of each live chart says what it
+draws.
 """
 
 import functools
+import html
 import http.server
+import json
 import re
+import shlex
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from labecon_book import describe, figures, rerun, specs
 from labecon_book.chapters import chapters
 from labecon_core.paths import ROOT
 
@@ -152,3 +164,135 @@ def test_chapter_pages_offer_rerun_command_and_downloads(site):
         assert f"labecon run {c.slug}" in text
         assert all(f"-p {p.name} " in text for p in c.parameters)
         assert f"{c.slug}.results.json" in html and f"{c.slug}.ipynb" in html
+
+
+def move(control, value) -> None:
+    """Set a slider or a drop-down of a chart to ``value`` as a reader would."""
+    if control.evaluate("e => e.tagName") == "SELECT":
+        control.select_option(str(value))
+    else:
+        control.evaluate(f"e => {{ e.value = {value}; e.dispatchEvent(new Event('input', {{bubbles: true}})); }}")
+
+
+def shown_values(page, chart_id: str) -> dict[str, float]:
+    """``label -> value`` the tooltip of each bar of a chart shows."""
+    found = {}
+    bars = page.locator(f"#{chart_id} svg .mark-rect path")
+    for i in range(bars.count()):
+        bars.nth(i).hover()
+        label, value = re.fullmatch(r"label\s+(.+?)\s+usd\s+(\S+)",
+                                    page.locator("#vg-tooltip-element").inner_text().strip(), re.S).groups()
+        found[label] = float(value.replace("\u2212", "-").replace("$", "").replace(",", ""))
+    return found
+
+
+def test_a_moved_control_shows_the_command_that_computes_what_the_chart_shows(site, browser, tmp_path):
+    base, _ = site
+    chart_id = "chart-cohort-accounting-0"
+    context, page, log = open_page(browser, base, "book/cohort-accounting.html")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    box = page.locator(f"#{chart_id}-rerun")
+    assert box.locator(".labecon-rerun-command").inner_text() == "labecon run cohort-accounting"
+    assert not box.locator(".labecon-rerun-values").is_visible(), "the live controls show their values"
+    move(page.locator(f"#{chart_id} .vega-bindings input[type=range]").first, 4)
+    page.wait_for_timeout(300)
+    shown = box.locator(".labecon-rerun-command").inner_text()
+    model = json.loads(box.locator("script.labecon-rerun-model").evaluate("e => e.textContent"))
+    assert shown == rerun.command(model, {"cost_growth": "4"}) == "labecon run cohort-accounting -p cost_growth 4"
+    assert page.url.endswith(f"#{chart_id}.cost_growth=4"), page.url
+    box.locator("button.labecon-copy").click()
+    page.wait_for_timeout(200)
+    assert page.evaluate("navigator.clipboard.readText()") == shown
+    values = shown_values(page, chart_id)
+    context.close()
+    assert not log.errors and not log.blocked, (log.errors, log.blocked)
+    argv = shlex.split(shown)
+    proc = subprocess.run([sys.executable, "-m", "labecon_book.cli", *argv[1:], "--out", str(tmp_path)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    results = json.loads((tmp_path / "results.json").read_text())["results"]
+    assert [values[y] for y in ("2023", "2024", "2025")] == results["conventional_pnl"]
+    assert [values[f"gen {g} ({2023 + g})"] for g in range(3)] == results["cohort_pnl"]
+
+
+def test_a_link_with_a_fragment_opens_the_page_with_those_values(site, browser):
+    base, _ = site
+    context, page, log = open_page(browser, base, "book/cohort-accounting.html")
+    default = page.locator("#chart-cohort-accounting-0 svg").first.inner_html()
+    context.close()
+    link = ("book/cohort-accounting.html"
+            "#chart-cohort-accounting-0.cost_growth=4&chart-cohort-accounting-0.gross_margin=0.6")
+    context, page, log = open_page(browser, base, link)
+    sliders = page.locator("#chart-cohort-accounting-0 .vega-bindings input[type=range]")
+    assert [sliders.nth(i).input_value() for i in range(3)] == ["4", "2", "0.6"]
+    assert page.locator("#chart-cohort-accounting-0-rerun .labecon-rerun-command").inner_text() == (
+        "labecon run cohort-accounting -p cost_growth 4 -p gross_margin 0.6")
+    assert page.locator("#chart-cohort-accounting-0 svg").first.inner_html() != default, "the chart follows"
+    context.close()
+    # A median moved on the synthesis chart sets both ends of its range; a value the chart lacks is named.
+    context, page, log = open_page(browser, base, "book/synthesis.html#chart-synthesis-3.open_model_lag_months=24"
+                                                  "&chart-synthesis-3.cost_growth_per_year=7")
+    box = page.locator("#chart-synthesis-3-rerun")
+    assert page.locator("#chart-synthesis-3 .vega-bindings select").first.input_value() == "24"
+    assert re.fullmatch(r"labecon run synthesis -p open_model_lag_months_low \S+ -p open_model_lag_months_high \S+",
+                        box.locator(".labecon-rerun-command").inner_text())
+    assert "does not offer" in box.locator(".labecon-rerun-note").inner_text()
+    context.close()
+    assert not log.errors and not log.blocked, (log.errors, log.blocked)
+
+
+@pytest.mark.parametrize("slug", [c.slug for c in chapters()])
+def test_without_javascript_every_chart_is_its_drawing_with_its_data_sources_and_command(site, browser, slug):
+    base, _ = site
+    context = browser.new_context(java_script_enabled=False)
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+    page = context.new_page()
+    page.goto(f"{base}/book/{slug}.html")
+    charts = page.locator(".labecon-chart")
+    assert charts.count() >= 1
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        assert chart.locator("svg[role=img][aria-label] .role-mark > *").count() > 0, f"{slug} chart {i}: no drawing"
+        figure = chart.locator("xpath=ancestor::figure")
+        link = figure.locator("a.labecon-csv")
+        response = page.request.get(f"{base}/book/{link.get_attribute('href')}")
+        assert response.status == 200 and response.text().count("\n") > 1, link.get_attribute("href")
+        assert figure.locator("details.labecon-sources summary").inner_text() == "Sources"
+    for box in page.locator(".labecon-rerun").all():
+        assert box.locator(".labecon-rerun-command").inner_text() == f"labecon run {slug}"
+        assert box.locator(".labecon-rerun-values").inner_text().startswith("Drawn at: ")
+        assert not box.locator("button").is_visible()
+    context.close()
+
+
+#: The Vega marks each Vega-Lite mark is drawn with.
+DRAWN_AS = {"bar": "rect", "rect": "rect", "tick": "rect", "line": "line", "trail": "trail", "area": "area",
+            "point": "symbol", "circle": "symbol", "square": "symbol", "rule": "rule", "text": "text", "arc": "arc"}
+
+
+def drawn_as(title: str, drawn: str) -> bool:
+    """Whether a title is drawn as ``drawn``: whole, or cut short with an ellipsis where it is too long."""
+    return drawn == title or (drawn.endswith("…") and title.startswith(drawn[:-1]))
+
+
+@pytest.mark.parametrize("slug", [c.slug for c in chapters()])
+def test_the_text_alternative_of_each_live_chart_says_what_it_draws(site, browser, slug):
+    base, root = site
+    text = (root / "book" / f"{slug}.html").read_text()
+    context, page, log = open_page(browser, base, f"book/{slug}.html")
+    for m in figures.CHART.finditer(text):
+        chart, live = specs.read(m["spec"]), page.locator(f"#{m['id']} > svg")
+        label = html.unescape(re.search(r'aria-label="([^"]*)"', m["svg"])[1])
+        assert live.get_attribute("role") == "img"
+        assert live.get_attribute("aria-label") == label
+        assert label.endswith(describe.describe(chart)), m["id"]
+        for mark in {v.mark for v in chart.views}:
+            assert live.locator(f"g.mark-{DRAWN_AS[mark]}").count(), f"{m['id']}: no {mark} drawn"
+        drawn = "els => els.map(e => e.textContent.split(/\\s+/).join(' ').trim())"
+        for kind, named in (("axis", describe.titles(chart, "x") + describe.titles(chart, "y")),
+                            ("legend", describe.titles(chart, "color"))):
+            titles = live.locator(f".role-{kind}-title").evaluate_all(drawn)
+            for title in named:
+                assert any(drawn_as(" ".join(title.split()), t) for t in titles), f"{m['id']}: no {kind} {title!r}"
+    context.close()
+    assert not log.errors and not log.blocked, (log.errors, log.blocked)

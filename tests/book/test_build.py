@@ -195,15 +195,17 @@ def test_results_json_of_every_chapter(real_book):
 
 
 def test_whole_book_builds_deterministically(real_book, tmp_path):
-    """A second clean build of the whole book gives identical results.json files and chapter pages.
+    """A second clean build of the whole book gives identical results.json files, chapter pages and chart data.
 
     (That executing a chapter gives the same outputs every time is what nbval checks.)
     """
     proc = subprocess.run([*LABECON, "build", "--no-execute", "--build-dir", str(tmp_path)], capture_output=True,
                           text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    charts = sorted(p.relative_to(real_book.parent).as_posix() for p in (real_book / "book" / "chart-data").iterdir())
+    assert charts == sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "html/book/chart-data").iterdir())
     for c in chapters():
-        for rel in (f"exec/book/{c.slug}.results.json", f"html/book/{c.slug}.html"):
+        for rel in (f"exec/book/{c.slug}.results.json", f"html/book/{c.slug}.html", *charts):
             first = (real_book.parent / rel).read_bytes()
             assert first == (tmp_path / rel).read_bytes(), rel
 

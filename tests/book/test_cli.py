@@ -213,6 +213,18 @@ def test_run_page_is_offline_and_shows_the_new_numbers(good_run):
     assert f"<em>{chapter('compute-costs').title}</em>" in html
 
 
+def test_run_page_offers_each_charts_data_sources_and_the_command_of_its_run(good_run):
+    _, out = good_run
+    html = (out / "cohort-accounting.html").read_text()
+    assert '<script src="labecon-reader.js"></script>' in html and (out / "labecon-reader.js").exists()
+    csvs = sorted(p.name for p in (out / "chart-data").iterdir())
+    assert csvs == [f"chart-cohort-accounting-{n}.csv" for n in range(4)]
+    assert all(f'class="labecon-csv" href="chart-data/{name}"' in html for name in csvs)
+    assert '<pre class="labecon-rerun-command">labecon run cohort-accounting -p cost_growth 5</pre>' in html, \
+        "the command of a run page keeps the run's own values"
+    assert "the data tables <code>gross_margins</code>" in html and "Amodei and Collison 2025" in html
+
+
 def test_scenario_file_with_override(tmp_path, capsys):
     c = chapter("cohort-accounting")
     values = params.resolve(c, [("gross_margin", "0.5")], ROOT / "scenarios" / "cohort-plateau.yml")
@@ -255,7 +267,7 @@ def test_a_page_that_cannot_be_rendered_is_an_error_and_writes_nothing(tmp_path)
 
     (tmp_path / "broken.ipynb").write_text("{not json")
     with PageMaker() as page, pytest.raises(LabeconError, match=r"broken\.ipynb"):
-        page.render(tmp_path / "broken.ipynb", tmp_path / "broken.html")
+        page.render(tmp_path / "broken.ipynb", tmp_path / "broken.html", {}, tmp_path / "chart-data")
     assert not (tmp_path / "broken.html").exists()
 
 

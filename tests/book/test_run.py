@@ -1,4 +1,4 @@
-"""``labecon run``: three outputs written together, and a failed run loses nothing."""
+"""``labecon run``: its outputs written together, and a failed run loses nothing."""
 
 from mini_project import add_broken_chapter, labecon
 
@@ -19,10 +19,15 @@ def test_a_failed_run_leaves_the_earlier_run_untouched(project):
     assert {p.name: p.read_text() for p in out.iterdir()} == earlier, "nothing replaced, nothing left behind"
 
 
-def test_a_run_replaces_all_three_outputs_and_leaves_no_temporary_file(project):
+def test_a_run_replaces_all_its_outputs_and_leaves_no_temporary_file(project):
     out = project / "runs" / "cohort"
+    (out / "chart-data").mkdir(parents=True)
+    (out / MARKER).write_text("run\n")
+    (out / "chart-data" / "chart-old-0.csv").write_text("an earlier run's chart")
     proc = labecon(project, "run", "cohort-accounting", "-p", "cost_growth", "5", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in out.iterdir() if p.suffix != ".js") == [
-        MARKER, "cohort-accounting.html", "cohort-accounting.ipynb", "results.json"]
+    assert sorted(p.name for p in out.iterdir() if p.suffix not in (".js", ".css")) == [
+        MARKER, "chart-data", "cohort-accounting.html", "cohort-accounting.ipynb", "results.json"]
     assert '"cost_growth": 5.0' in (out / "results.json").read_text()
+    charts = sorted(p.name for p in (out / "chart-data").iterdir())
+    assert charts == [f"chart-cohort-accounting-{n}.csv" for n in range(4)], "an earlier run's charts are gone"

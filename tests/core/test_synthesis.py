@@ -198,6 +198,22 @@ def test_the_grid_axes_pass_through_the_chains_medians():
         "open_model_lag_months": [medians["open_model_lag_months"]]}
 
 
+def test_median_settings_are_the_chapter_parameters_of_each_grid_point():
+    """Re-validating the chapter with the settings of a median draws that input as the grid point does."""
+    ranges, _ = chapter_inputs().all_ranges()
+    axes = {"open_model_lag_months": [3.0, 24.0], "cost_growth_per_year": [1.5, 4.0]}
+    settings = synthesis.median_settings(ranges, axes)
+    assert {n: sorted(s) for n, s in settings.items()} == axes
+    for name, by_median in settings.items():
+        for median, values in by_median.items():
+            assert set(values) == {f"{name}_low", f"{name}_high"}
+            moved = {r.name: r for r in chapter_inputs(**values).all_ranges()[0]}[name]
+            assert moved.median == pytest.approx(median, rel=1e-12)
+            assert (moved.low, moved.high) == (values[f"{name}_low"], values[f"{name}_high"])
+    with pytest.raises(ValueError, match="no input named"):
+        synthesis.median_settings(ranges, {"nothing": [1.0]})
+
+
 @given(growth=st.floats(1.001, 1e3))
 def test_years_per_tenfold_multiply_by_ten(growth):
     years = float(synthesis.years_per_tenfold(growth))
