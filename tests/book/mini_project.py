@@ -1,6 +1,7 @@
 """Small copies of the project for the machinery's tests, which can break them on purpose."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -55,3 +56,10 @@ def labecon(root: Path, *argv, **kwargs) -> subprocess.CompletedProcess:
     """Run the ``labecon`` command on a project copy."""
     env = os.environ | {"LABECON_ROOT": str(root)}
     return subprocess.run([*LABECON, *argv], capture_output=True, text=True, env=env, cwd=root, **kwargs)
+
+
+def chart_files(chapter_path: Path) -> list[str]:
+    """The chart-data files a run of a chapter writes: one per chart of its committed notebook, in id order."""
+    slug = chapter_path.stem
+    ids = set(re.findall(rf"chart-{slug}-(\d+)\b", chapter_path.read_text()))
+    return [f"chart-{slug}-{n}.csv" for n in sorted(map(int, ids))]

@@ -8,6 +8,7 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mini_project import chart_files
 
 from labecon_book import fallbacks, params
 from labecon_book.chapters import chapter
@@ -218,7 +219,7 @@ def test_run_page_offers_each_charts_data_sources_and_the_command_of_its_run(goo
     html = (out / "cohort-accounting.html").read_text()
     assert '<script src="labecon-reader.js"></script>' in html and (out / "labecon-reader.js").exists()
     csvs = sorted(p.name for p in (out / "chart-data").iterdir())
-    assert csvs == [f"chart-cohort-accounting-{n}.csv" for n in range(4)]
+    assert csvs == chart_files(ROOT / "book" / "cohort-accounting.ipynb")
     assert all(f'class="labecon-csv" href="chart-data/{name}"' in html for name in csvs)
     assert '<pre class="labecon-rerun-command">labecon run cohort-accounting -p cost_growth 5</pre>' in html, \
         "the command of a run page keeps the run's own values"
