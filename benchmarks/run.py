@@ -62,6 +62,11 @@ BUILD = "import sys; from pathlib import Path; from labecon_book.build import bu
         "build(Path(sys.argv[1]), force=True, {options})"
 
 
+def last_number(text: str) -> float:
+    """The figure a timing script prints last (Jupyter Book prints its own lines before it)."""
+    return float(text.strip().splitlines()[-1])
+
+
 def timed(cmd, **kwargs) -> tuple[float, subprocess.CompletedProcess]:
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
@@ -152,10 +157,10 @@ def main() -> None:
             # Sphinx and the book's extensions as early.
             notebook = tmp / "run" / f"{args.chapter}.ipynb"
             _, page = timed([*python, PAGE_TAIL, str(notebook), str(tmp / "page.html")])
-            times["page_docutils"].append(float(page.stdout))
+            times["page_docutils"].append(last_number(page.stdout))
             one_page = jupyter_book_project(tmp / f"page{i}", {entry: notebook}, execute=False)
             _, page = timed([*python, SPHINX_TAIL, str(one_page)])
-            times["page_sphinx"].append(float(page.stdout))
+            times["page_sphinx"].append(last_number(page.stdout))
             seconds, _ = timed([sys.executable, "-c", "import altair, pandas, pandera, labecon_core.charts"])
             times["imports"].append(seconds)
 

@@ -41,6 +41,19 @@ PRELOAD = ("numpy", "pandas", "pandera.pandas", "scipy.special", "altair", "vl_c
            "IPython.display", "myst_nb", "ipykernel.kernelapp", "ipykernel.ipkernel")
 
 
+def _first_use() -> None:
+    """Do once what a chapter's first chart, glue and table check would load on first use (altair's pandas
+    adapter in narwhals, myst-nb's glue, pandera's backends): about 0.3 s a kernel no longer pays."""
+    import altair as alt
+    import pandas as pd
+    import pandera.pandas as pa
+    from myst_nb import glue  # noqa: F401
+
+    frame = pd.DataFrame({"x": [1.0]})
+    alt.Chart(frame).mark_line().encode(x="x:Q").to_dict()
+    pa.DataFrameSchema({"x": pa.Column(float, pa.Check.ge(0))}).validate(frame)
+
+
 def _recv_line(conn: socket.socket, data: bytes = b"") -> bytes:
     while not data.endswith(b"\n"):
         chunk = conn.recv(65536)
@@ -105,6 +118,7 @@ def serve(path: str) -> None:
 
     for name in PRELOAD:
         importlib.import_module(name)
+    _first_use()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
     server_cwd = os.getcwd()
     while True:
