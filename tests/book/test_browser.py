@@ -122,9 +122,16 @@ def test_chapter_charts_draw_and_controls_work(site, browser, slug):
     context, page, log = open_page(browser, base, f"book/{slug}.html")
     charts = page.locator(".labecon-chart")
     assert charts.count() >= 1, "the chapter has charts"
+    column = page.locator("article.bd-article").bounding_box()
+    too_wide = {}
     for i in range(charts.count()):
         marks = charts.nth(i).locator("svg .role-mark > *")
         assert marks.count() > 0, f"chart {i} of {slug} drew no marks"
+        drawn = charts.nth(i).locator("svg").first.bounding_box()
+        overhang = drawn["x"] + drawn["width"] - (column["x"] + column["width"])
+        if overhang > 1:
+            too_wide[charts.nth(i).get_attribute("id")] = f"{overhang:.0f} px beyond the text column"
+    assert not too_wide, too_wide
     controls = page.locator(".labecon-chart .vega-bindings input[type=range], .labecon-chart .vega-bindings select")
     assert controls.count() >= 1, f"{slug}: the main chart has what-if controls"
     control = controls.first
