@@ -43,7 +43,7 @@ PRELOAD = ("numpy", "pandas", "pandera.pandas", "scipy.special", "altair", "vl_c
 
 def _first_use() -> None:
     """Do once what a chapter's first chart, glue and table check would load on first use (altair's pandas
-    adapter in narwhals, myst-nb's glue, pandera's backends): about 0.3 s a kernel no longer pays."""
+    adapter in narwhals, myst-nb's glue, pandera's backends): 0.2-0.3 s a kernel no longer pays."""
     import altair as alt
     import pandas as pd
     import pandera.pandas as pa
