@@ -149,9 +149,10 @@ def _settings(column: str, values: list[float], sets) -> list:
     return out
 
 
-def usd_axis(title: str) -> alt.Axis:
-    """A y axis for dollar amounts with SI suffixes (``$1.5G`` reads as $1.5 billion)."""
-    return alt.Axis(title=title, format="$.2~s", labelExpr="replace(datum.label, 'G', 'B')")
+def usd_axis(title: str, **options) -> alt.Axis:
+    """An axis for dollar amounts with SI suffixes (``$1.5G`` reads as $1.5 billion); ``options`` are further
+    ``alt.Axis`` settings (``values=`` for ticks at chosen amounts, in USD)."""
+    return alt.Axis(title=title, format="$.2~s", labelExpr="replace(datum.label, 'G', 'B')", **options)
 
 
 def finish(chart: alt.TopLevelMixin, *, width: int = _WIDTH, height: int = _HEIGHT):
