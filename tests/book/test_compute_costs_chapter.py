@@ -54,7 +54,7 @@ def test_a_typed_figure_is_found(text):
     "Run `labecon run compute-costs -p mfu 0.4` to try it.",
     "```bash\nlabecon run compute-costs -p price_per_gpu_hour 2.0 --out /tmp/compute\n```",
     "Like Cottier et al. {cite:p}`cottier2024risingcosts`, the chapter costs 12 models this way.",
-    "## GPT-3 from six N D",
+    "## GPT-3 from parameters and tokens",
 ])
 def test_names_years_roles_and_cited_figures_are_not(text):
     assert typed_figures(text, model_names()) == []
