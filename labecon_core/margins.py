@@ -140,8 +140,13 @@ def unpaid_share(p: MarginParams) -> np.ndarray:
     return 1 - (1 - np.asarray(p.free_token_share, dtype=float)) * (1 - np.asarray(p.research_compute_share))
 
 
-def _scalar_if_0d(x: np.ndarray):
-    return x if x.ndim else float(x)
+def _with_share_for(p: MarginParams, field: str, before, target, name: str, value, stage: str) -> MarginParams:
+    """``p`` with ``field`` set to the share that takes margin ``before`` to ``target`` (checked ``value`` of
+    parameter ``name``); an error naming it when ``target`` lies above ``before`` (the ``stage`` margin)."""
+    share = share_for_margin(before, target)
+    if np.any(np.isnan(share)):
+        raise ParameterError(name, value, f"a margin at most {stage}, {float(np.min(before)):.3g}")
+    return replace(p, **{field: share if share.ndim else float(share)})
 
 
 def through_reported(p: MarginParams, reported_margin) -> MarginParams:
@@ -158,12 +163,8 @@ def through_reported(p: MarginParams, reported_margin) -> MarginParams:
         margin the list price allows (the discount would be negative).
     """
     reported = np.asarray(check_share("reported_margin", reported_margin), dtype=float)
-    fleet = margins(p).fleet
-    discount = share_for_margin(fleet, reported)
-    if np.any(np.isnan(discount)):
-        raise ParameterError("reported_margin", reported_margin,
-                             f"a margin at most the fleet's at list price, {float(np.min(fleet)):.3g}")
-    return replace(p, discount_to_list=_scalar_if_0d(discount))
+    return _with_share_for(p, "discount_to_list", margins(p).fleet, reported, "reported_margin", reported_margin,
+                           "the fleet's at list price")
 
 
 def through_lab(p: MarginParams, target_margin) -> MarginParams:
@@ -177,9 +178,5 @@ def through_lab(p: MarginParams, target_margin) -> MarginParams:
         Naming ``target_margin`` when it lies above the served margin (no research share raises a margin).
     """
     target = np.asarray(check_number("target_margin", target_margin, le=1), dtype=float)
-    served = margins(p).served
-    research = share_for_margin(served, target)
-    if np.any(np.isnan(research)):
-        raise ParameterError("target_margin", target_margin,
-                             f"a margin at most the served one, {float(np.min(served)):.3g}")
-    return replace(p, research_compute_share=_scalar_if_0d(research))
+    return _with_share_for(p, "research_compute_share", margins(p).served, target, "target_margin", target_margin,
+                           "the served one")
