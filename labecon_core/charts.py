@@ -46,7 +46,9 @@ def _labecon_theme() -> alt.theme.ThemeConfig:
             "view": {"continuousWidth": _WIDTH, "continuousHeight": _HEIGHT, "stroke": None},
             "font": "sans-serif",
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal", "grid": True},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            # Vega cuts legend labels and titles at 160-180 px; the book's are phrases that must read whole.
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "labelLimit": 400,
+                       "titleLimit": 400},
             "range": {"category": _PALETTE},
             "line": {"strokeWidth": 2.5},
         }
