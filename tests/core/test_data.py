@@ -17,6 +17,7 @@ from pybtex.database import parse_file
 
 from labecon_core import data
 from labecon_core.errors import DataError
+from labecon_core.paths import ROOT
 from labecon_core.portable import round_sig
 
 TABLES = data.tables()
@@ -60,6 +61,16 @@ def test_every_source_is_in_the_bibliography(name):
 def test_every_row_has_a_date(name):
     dates = data.load(name).date
     assert dates.str.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?").all()
+
+
+def test_every_bibliography_entry_is_used():
+    # An entry no table and no chapter cites is a source the book only seems to rest on (a table may name
+    # sources in columns besides `source`, so the tables are read as text, like the chapters).
+    texts = [*sorted((ROOT / "book").glob("*.ipynb")), *sorted((ROOT / "book").glob("*.md")),
+             *sorted(data.DATA.glob("*.csv"))]
+    cited = "\n".join(p.read_text() for p in texts if p.name != "references.md")
+    unused = sorted(k for k in bib_keys() if not re.search(rf"\b{re.escape(k)}\b", cited))
+    assert not unused, f"entries of data/bib/*.bib that no table or chapter cites: {unused}"
 
 
 def test_bibliography_keys_are_unique_across_files():
