@@ -143,9 +143,14 @@ def plan(chapter: Chapter, overrides=(), scenario: Path | None = None) -> tuple[
     if points > MAX_POINTS:
         raise InputError(f"the grid has {points:,} points; a sweep takes at most {MAX_POINTS:,}")
     for axis in axes:
-        kind = chapter.parameter(axis.name).type
-        for value in axis.values:
-            chapter.validate({**values, axis.name: kind(value) if kind is int else float(value)})
+        try:  # the whole axis in one call: the models check arrays element by element
+            chapter.validate({**values, axis.name: axis.values})
+        except ParameterError:
+            # Name the first bad value as `run` would name it (a whole-number parameter as a whole number).
+            kind = chapter.parameter(axis.name).type
+            for value in axis.values:
+                chapter.validate({**values, axis.name: kind(value) if kind is int else float(value)})
+            raise
     return values, tuple(axes)
 
 
