@@ -811,16 +811,7 @@ def reported_depreciation(capital_usd, accounting_life_years, economic_life_year
 
     Straight-line depreciation over the accounting life while the hardware is in service (until the
     earlier of the two lives), plus the :func:`write_down` of its remaining book value when it is retired.
-    Over all years it charges the capital, whatever the two lives.
-
-    Parameters
-    ----------
-    capital_usd : float or array
-        Capital of the hardware, USD.
-    accounting_life_years, economic_life_years : float or array
-        Life in the accounts and life over which the hardware earns, years (> 0).
-    year : int or array
-        Year after purchase, 1 for the first.
+    Over all years it charges the capital, whatever the two lives. Parameters as :func:`write_down`.
     """
     acc = np.asarray(accounting_life_years, dtype=float)
     in_service = np.minimum(acc, economic_life_years)
