@@ -796,12 +796,12 @@ def break_even(chain: ChainParams, point: dict, ranges, year: int, *, window: fl
     searched = [r for r in ranges if not r.fixed]
     grids = [_search_values(chain, r, float(point[r.name]), window, steps) for r in searched]
     n = sum(len(g) for g in grids)
-    draws = {k: np.full(n, float(v)) for k, v in point.items()}
+    draws = {k: np.full(n + 1, float(v)) for k, v in point.items()}  # the last draw is the point itself
     starts = np.cumsum([0, *map(len, grids)])
     for r, g, start in zip(searched, grids, starts, strict=False):
         draws[r.name][start:start + len(g)] = g
     cash = cumulative_cash(chain, draws, year)
-    base = float(cumulative_cash(chain, {k: np.array([float(v)]) for k, v in point.items()}, year)[0])
+    base = float(cash[-1])
     rows, brackets = {}, {}
     for r, g, start in zip(searched, grids, starts, strict=False):
         c = cash[start:start + len(g)]
@@ -857,9 +857,9 @@ def _bisect(chain: ChainParams, point: dict, year: int, brackets: dict, steps: i
     lo, hi = (np.array([float(brackets[k][i]) for k in names]) for i in (0, 1))
     lo_positive = np.array([bool(brackets[k][2]) for k in names])
     rows = np.arange(len(names))
+    draws = {k: np.full(len(names), float(v)) for k, v in point.items()}
     for _ in range(steps):
         mid = 0.5 * (lo + hi)
-        draws = {k: np.full(len(names), float(v)) for k, v in point.items()}
         for j, k in enumerate(names):  # row j moves its own input only
             draws[k][j] = mid[j]
         same = (cumulative_cash(chain, draws, year) >= 0) == lo_positive
